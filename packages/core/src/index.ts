@@ -6,3 +6,7 @@ export * from "./signatures";
 export * from "./voucher-state";
 export * from "./refund-state";
 export * from "./pagoefectivo-status";
+export * from "./text";
+export * from "./lima-time";
+export * from "./peru-phone";
+export * from "./cip-request";
