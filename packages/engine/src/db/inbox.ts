@@ -1,0 +1,183 @@
+import { createHash } from "node:crypto";
+import type { Executor, Row } from "./database";
+import { interval, json, optDate, optString, type ClaimOptionsBase } from "./sql-helpers";
+
+export interface InboxMessage {
+  id: number;
+  tenantId: string;
+  dedupeKey: string;
+  rawBody: Buffer;
+  headers: Record<string, string>;
+  signatureValid: boolean;
+  eventType: string | null;
+  operationNumber: string | null;
+  cip: string | null;
+  receivedAt: Date;
+  processedAt: Date | null;
+  result: string | null;
+  resultDetail: unknown;
+  attempts: number;
+  lastError: string | null;
+}
+
+function mapInbox(r: Row): InboxMessage {
+  return {
+    id: Number(r.id),
+    tenantId: String(r.tenant_id),
+    dedupeKey: String(r.dedupe_key),
+    rawBody: r.raw_body as Buffer,
+    headers: r.headers as Record<string, string>,
+    signatureValid: Boolean(r.signature_valid),
+    eventType: optString(r.event_type),
+    operationNumber: optString(r.operation_number),
+    cip: optString(r.cip),
+    receivedAt: r.received_at as Date,
+    processedAt: optDate(r.processed_at),
+    result: optString(r.result),
+    resultDetail: r.result_detail ?? null,
+    attempts: Number(r.attempts),
+    lastError: optString(r.last_error),
+  };
+}
+
+/**
+ * Dedupe key of a notification. Verified bodies collapse on their exact bytes (PagoEfectivo
+ * retries resend the same body). An unverified delivery gets a key of its own that includes the
+ * signature: otherwise someone who guessed a body could post it unsigned first and make the
+ * genuine notification look like a duplicate.
+ */
+export function notificationDedupeKey(input: {
+  rawBody: Buffer;
+  signatureValid: boolean;
+  signature?: string | null;
+}): string {
+  const h = createHash("sha256");
+  if (input.signatureValid) return `body:${h.update(input.rawBody).digest("hex")}`;
+  h.update(input.signature ?? "")
+    .update("\n")
+    .update(input.rawBody);
+  return `unverified:${h.digest("hex")}`;
+}
+
+/** Headers never worth keeping in the inbox (credentials of some proxy in front of us). */
+const DROP_HEADERS = new Set(["authorization", "cookie", "proxy-authorization", "x-api-key"]);
+
+export interface NewInboxMessage {
+  tenantId: string;
+  dedupeKey: string;
+  rawBody: Buffer;
+  headers: Record<string, string | string[] | undefined>;
+  signatureValid: boolean;
+  eventType?: string | null;
+  operationNumber?: string | null;
+  cip?: string | null;
+  receivedAt?: Date;
+}
+
+/**
+ * Stores a notification durably; `inserted` is false for a duplicate (the stored row comes
+ * back). Answer PagoEfectivo 2xx only after this resolves.
+ */
+export async function insertInboxMessage(
+  q: Executor,
+  m: NewInboxMessage,
+): Promise<{ message: InboxMessage; inserted: boolean }> {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m.headers)) {
+    if (v === undefined || DROP_HEADERS.has(k.toLowerCase())) continue;
+    headers[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+  }
+  const { rows } = await q.query(
+    `INSERT INTO notification_inbox (tenant_id, dedupe_key, raw_body, headers, signature_valid,
+       event_type, operation_number, cip, received_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, now()))
+     ON CONFLICT (tenant_id, dedupe_key) DO NOTHING
+     RETURNING *`,
+    [
+      m.tenantId,
+      m.dedupeKey,
+      m.rawBody,
+      json(headers),
+      m.signatureValid,
+      m.eventType ?? null,
+      m.operationNumber ?? null,
+      m.cip ?? null,
+      m.receivedAt ?? null,
+    ],
+  );
+  if (rows[0]) return { message: mapInbox(rows[0]), inserted: true };
+  const existing = await q.query(
+    "SELECT * FROM notification_inbox WHERE tenant_id = $1 AND dedupe_key = $2",
+    [m.tenantId, m.dedupeKey],
+  );
+  return { message: mapInbox(existing.rows[0]!), inserted: false };
+}
+
+export async function getInboxMessage(q: Executor, id: number): Promise<InboxMessage | null> {
+  const { rows } = await q.query("SELECT * FROM notification_inbox WHERE id = $1", [id]);
+  return rows[0] ? mapInbox(rows[0]) : null;
+}
+
+/**
+ * Marks a message processed with its outcome ("applied", "duplicate", "ignored", "attention",
+ * …). Guarded on `processed_at IS NULL`: returns false if another worker already finished it,
+ * so the caller can roll back its own effects. Call it in the transaction that applied the event.
+ */
+export async function markInboxProcessed(
+  q: Executor,
+  id: number,
+  outcome: { result: string; detail?: unknown; at: Date },
+): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `UPDATE notification_inbox SET processed_at = $2, result = $3, result_detail = $4
+     WHERE id = $1 AND processed_at IS NULL RETURNING id`,
+    [id, outcome.at, outcome.result, json(outcome.detail ?? null)],
+  );
+  return rowCount === 1;
+}
+
+/** Records a failed apply attempt; the row stays unprocessed and is retried after `retryAt`. */
+export async function recordInboxFailure(
+  q: Executor,
+  id: number,
+  failure: { error: string; retryAt: Date },
+): Promise<void> {
+  await q.query(
+    `UPDATE notification_inbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3
+     WHERE id = $1 AND processed_at IS NULL`,
+    [id, failure.error.slice(0, 2000), failure.retryAt],
+  );
+}
+
+/**
+ * Claims stored-but-unprocessed messages (a crash between "stored" and "applied", or a failed
+ * apply) whose retry time has come, leasing them for `leaseMs`. Oldest first.
+ */
+export async function claimUnprocessedInbox(
+  q: Executor,
+  opts: ClaimOptionsBase,
+): Promise<InboxMessage[]> {
+  const { rows } = await q.query(
+    `WITH due AS (
+       SELECT id FROM notification_inbox
+       WHERE processed_at IS NULL AND next_attempt_at <= $1
+       ORDER BY id
+       LIMIT $2
+       FOR UPDATE SKIP LOCKED
+     )
+     UPDATE notification_inbox n SET next_attempt_at = $1::timestamptz + $3::interval
+     FROM due WHERE n.id = due.id
+     RETURNING n.*`,
+    [opts.now, opts.limit, interval(opts.leaseMs)],
+  );
+  return rows.map(mapInbox).sort((a, b) => a.id - b.id);
+}
+
+/** Deletes processed messages received before `olderThan` (raw bodies are not kept forever). */
+export async function purgeInbox(q: Executor, olderThan: Date): Promise<number> {
+  const { rowCount } = await q.query(
+    "DELETE FROM notification_inbox WHERE processed_at IS NOT NULL AND received_at < $1",
+    [olderThan],
+  );
+  return rowCount;
+}

@@ -1,0 +1,16 @@
+export * from "./database";
+export * from "./open";
+export { createPgDatabase, type PgOptions } from "./pg-driver";
+export { createPgliteDatabase, type PgliteOptions } from "./pglite-driver";
+export * from "./migrate";
+export type { ClaimOptionsBase, UpdateGuard } from "./sql-helpers";
+export * from "./tenants";
+export * from "./settings";
+export * from "./vouchers";
+export * from "./inbox";
+export * from "./refunds";
+export * from "./outbox";
+export * from "./attention";
+export * from "./audit";
+export * from "./alerts";
+export * from "./privacy";

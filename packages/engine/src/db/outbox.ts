@@ -1,0 +1,189 @@
+import type { Executor, Row, Tx } from "./database";
+import { ADVISORY_NAMESPACE } from "./migrate";
+import { interval, json, optDate, optString, type ClaimOptionsBase } from "./sql-helpers";
+
+export type OutboxStatus = "pending" | "delivered" | "dead";
+
+export interface OutboxMessage {
+  id: number;
+  tenantId: string;
+  aggregateType: string;
+  aggregateId: string;
+  seq: number;
+  kind: string;
+  payload: unknown;
+  dedupeKey: string | null;
+  status: OutboxStatus;
+  /** Claims so far (incremented by each claim, i.e. delivery attempts started). */
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
+  deadAt: Date | null;
+}
+
+function mapOutbox(r: Row): OutboxMessage {
+  return {
+    id: Number(r.id),
+    tenantId: String(r.tenant_id),
+    aggregateType: String(r.aggregate_type),
+    aggregateId: String(r.aggregate_id),
+    seq: Number(r.seq),
+    kind: String(r.kind),
+    payload: r.payload,
+    dedupeKey: optString(r.dedupe_key),
+    status: r.status as OutboxStatus,
+    attempts: Number(r.attempts),
+    nextAttemptAt: r.next_attempt_at as Date,
+    lastError: optString(r.last_error),
+    createdAt: r.created_at as Date,
+    deliveredAt: optDate(r.delivered_at),
+    deadAt: optDate(r.dead_at),
+  };
+}
+
+/** Advisory-lock class for "enqueue to this aggregate" (the migration lock uses id 1). */
+const OUTBOX_LOCK_CLASS = ADVISORY_NAMESPACE + 1;
+
+export interface NewOutboxMessage {
+  tenantId: string;
+  aggregateType?: string;
+  aggregateId: string;
+  kind: string;
+  payload: unknown;
+  /** One message per (tenant, dedupeKey): a replayed event enqueues nothing the second time. */
+  dedupeKey?: string;
+  /** Earliest delivery time; default now (DB clock). */
+  availableAt?: Date;
+}
+
+/**
+ * Enqueues a message in the caller's transaction (so it exists iff the state change committed).
+ * `seq` is the next number for the aggregate, taken under a transaction-scoped advisory lock on
+ * that aggregate: concurrent enqueuers queue instead of colliding, and seq order is commit order.
+ * Returns null when `dedupeKey` was already used.
+ */
+export async function enqueueOutbox(tx: Tx, m: NewOutboxMessage): Promise<OutboxMessage | null> {
+  const aggregateType = m.aggregateType ?? "voucher";
+  await tx.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [
+    OUTBOX_LOCK_CLASS,
+    `${aggregateType}:${m.aggregateId}`,
+  ]);
+  const { rows } = await tx.query(
+    `INSERT INTO outbox (tenant_id, aggregate_type, aggregate_id, seq, kind, payload, dedupe_key,
+       next_attempt_at)
+     SELECT $1, $2, $3, COALESCE(max(seq), 0) + 1, $4, $5, $6, COALESCE($7, now())
+     FROM outbox WHERE aggregate_type = $2 AND aggregate_id = $3
+     ON CONFLICT (tenant_id, dedupe_key) DO NOTHING
+     RETURNING *`,
+    [
+      m.tenantId,
+      aggregateType,
+      m.aggregateId,
+      m.kind,
+      json(m.payload),
+      m.dedupeKey ?? null,
+      m.availableAt ?? null,
+    ],
+  );
+  return rows[0] ? mapOutbox(rows[0]) : null;
+}
+
+/**
+ * Claims due messages for delivery. Only the HEAD of each aggregate (its oldest pending
+ * message) is claimable, so per-aggregate order holds even with many dispatchers: the next
+ * message becomes claimable only once its predecessor is delivered or dead. SKIP LOCKED splits
+ * heads among dispatchers; the claim pushes `next_attempt_at` forward by the lease, which also
+ * brings the message back if the dispatcher dies mid-delivery (delivery is at-least-once, so
+ * consumers must be idempotent). `attempts` counts claims.
+ */
+export async function claimOutboxBatch(
+  q: Executor,
+  opts: ClaimOptionsBase,
+): Promise<OutboxMessage[]> {
+  const { rows } = await q.query(
+    `WITH due AS (
+       SELECT o.id FROM outbox o
+       WHERE o.status = 'pending' AND o.next_attempt_at <= $1
+         AND NOT EXISTS (
+           SELECT 1 FROM outbox p
+           WHERE p.aggregate_type = o.aggregate_type AND p.aggregate_id = o.aggregate_id
+             AND p.status = 'pending' AND p.seq < o.seq)
+       ORDER BY o.next_attempt_at, o.id
+       LIMIT $2
+       FOR UPDATE SKIP LOCKED
+     )
+     UPDATE outbox SET next_attempt_at = $1::timestamptz + $3::interval, attempts = attempts + 1
+     FROM due WHERE outbox.id = due.id
+     RETURNING outbox.*`,
+    [opts.now, opts.limit, interval(opts.leaseMs)],
+  );
+  return rows.map(mapOutbox).sort((a, b) => a.id - b.id);
+}
+
+export async function markOutboxDelivered(q: Executor, id: number, at: Date): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `UPDATE outbox SET status = 'delivered', delivered_at = $2, last_error = NULL
+     WHERE id = $1 AND status = 'pending' RETURNING id`,
+    [id, at],
+  );
+  return rowCount === 1;
+}
+
+/** A failed attempt: keep it pending, retry at `nextAttemptAt` (the dispatcher's backoff). */
+export async function rescheduleOutbox(
+  q: Executor,
+  id: number,
+  failure: { nextAttemptAt: Date; error: string },
+): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `UPDATE outbox SET next_attempt_at = $2, last_error = $3
+     WHERE id = $1 AND status = 'pending' RETURNING id`,
+    [id, failure.nextAttemptAt, failure.error.slice(0, 2000)],
+  );
+  return rowCount === 1;
+}
+
+/** Parks a message as a dead letter (visible to the merchant); unblocks its aggregate. */
+export async function markOutboxDead(
+  q: Executor,
+  id: number,
+  failure: { at: Date; error: string },
+): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `UPDATE outbox SET status = 'dead', dead_at = $2, last_error = $3
+     WHERE id = $1 AND status = 'pending' RETURNING id`,
+    [id, failure.at, failure.error.slice(0, 2000)],
+  );
+  return rowCount === 1;
+}
+
+/** Merchant action "retry": a dead letter goes back to pending with a fresh attempt count. */
+export async function requeueDeadLetter(q: Executor, id: number, at: Date): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `UPDATE outbox SET status = 'pending', dead_at = NULL, attempts = 0, next_attempt_at = $2
+     WHERE id = $1 AND status = 'dead' RETURNING id`,
+    [id, at],
+  );
+  return rowCount === 1;
+}
+
+export async function listOutbox(
+  q: Executor,
+  filter: { tenantId?: string; aggregateId?: string; status?: OutboxStatus; limit?: number },
+): Promise<OutboxMessage[]> {
+  const { rows } = await q.query(
+    `SELECT * FROM outbox
+     WHERE ($1::uuid IS NULL OR tenant_id = $1) AND ($2::text IS NULL OR aggregate_id = $2)
+       AND ($3::text IS NULL OR status = $3)
+     ORDER BY id LIMIT $4`,
+    [
+      filter.tenantId ?? null,
+      filter.aggregateId ?? null,
+      filter.status ?? null,
+      filter.limit ?? 1000,
+    ],
+  );
+  return rows.map(mapOutbox);
+}

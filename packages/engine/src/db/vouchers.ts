@@ -1,0 +1,415 @@
+import { ConflictError, type Money } from "@pe-pay/core";
+import type { Executor, Row, Tx } from "./database";
+import {
+  col,
+  guardedUpdate,
+  interval,
+  json,
+  jsonCol,
+  optDate,
+  optString,
+  toMoney,
+  type ClaimOptionsBase,
+  type ColumnMap,
+  type UpdateGuard,
+} from "./sql-helpers";
+
+export interface VoucherRecord {
+  id: string;
+  tenantId: string;
+  platformPaymentId: string;
+  idempotencyKey: string;
+  groupKey: string | null;
+  requestFingerprint: string;
+  transactionCode: string;
+  cip: string | null;
+  cipUrl: string | null;
+  amount: Money;
+  /** Vocabulary owned by the voucher state machine in @pe-pay/core. */
+  status: string;
+  expiresAt: Date;
+  paidAt: Date | null;
+  paidAmount: Money | null;
+  paymentOperationNumber: string | null;
+  cancelledAt: Date | null;
+  shopperEmail: string | null;
+  shopperFirstName: string | null;
+  platformData: Record<string, unknown>;
+  createAttempts: number;
+  lastError: string | null;
+  nextPollAt: Date | null;
+  lastPolledAt: Date | null;
+  pollCount: number;
+  expiryLeaseUntil: Date | null;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function mapVoucher(r: Row): VoucherRecord {
+  return {
+    id: String(r.id),
+    tenantId: String(r.tenant_id),
+    platformPaymentId: String(r.platform_payment_id),
+    idempotencyKey: String(r.idempotency_key),
+    groupKey: optString(r.group_key),
+    requestFingerprint: String(r.request_fingerprint),
+    transactionCode: String(r.transaction_code),
+    cip: optString(r.cip),
+    cipUrl: optString(r.cip_url),
+    amount: toMoney(r.amount_minor, r.currency),
+    status: String(r.status),
+    expiresAt: r.expires_at as Date,
+    paidAt: optDate(r.paid_at),
+    paidAmount: r.paid_amount_minor === null ? null : toMoney(r.paid_amount_minor, r.paid_currency),
+    paymentOperationNumber: optString(r.payment_operation_number),
+    cancelledAt: optDate(r.cancelled_at),
+    shopperEmail: optString(r.shopper_email),
+    shopperFirstName: optString(r.shopper_first_name),
+    platformData: (r.platform_data ?? {}) as Record<string, unknown>,
+    createAttempts: Number(r.create_attempts),
+    lastError: optString(r.last_error),
+    nextPollAt: optDate(r.next_poll_at),
+    lastPolledAt: optDate(r.last_polled_at),
+    pollCount: Number(r.poll_count),
+    expiryLeaseUntil: optDate(r.expiry_lease_until),
+    version: Number(r.version),
+    createdAt: r.created_at as Date,
+    updatedAt: r.updated_at as Date,
+  };
+}
+
+export interface NewVoucher {
+  tenantId: string;
+  platformPaymentId: string;
+  idempotencyKey: string;
+  groupKey?: string | null;
+  /** Hash of the normalised create request (same key + other body = conflict). */
+  requestFingerprint: string;
+  transactionCode: string;
+  amount: Money;
+  status: string;
+  expiresAt: Date;
+  shopperEmail?: string | null;
+  shopperFirstName?: string | null;
+  platformData?: Record<string, unknown>;
+  nextPollAt?: Date | null;
+}
+
+export interface InsertOrGetResult<T> {
+  record: T;
+  /** True when this call inserted the row; false when it already existed. */
+  created: boolean;
+  /** The stored fingerprint equals the one given: a genuine replay, not a key reuse. */
+  sameRequest: boolean;
+}
+
+/**
+ * Idempotent create: `INSERT … ON CONFLICT DO NOTHING RETURNING`, and when nothing came back,
+ * SELECT the row that won. ON CONFLICT waits for a concurrent inserter to commit, so under
+ * READ COMMITTED every caller with the same key ends with the same row.
+ */
+export async function insertOrGetVoucher(
+  q: Executor,
+  v: NewVoucher,
+): Promise<InsertOrGetResult<VoucherRecord>> {
+  const { rows } = await q.query(
+    `INSERT INTO vouchers (tenant_id, platform_payment_id, idempotency_key, group_key,
+       request_fingerprint, transaction_code, amount_minor, currency, status, expires_at,
+       shopper_email, shopper_first_name, platform_data, next_poll_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+     ON CONFLICT DO NOTHING
+     RETURNING *`,
+    [
+      v.tenantId,
+      v.platformPaymentId,
+      v.idempotencyKey,
+      v.groupKey ?? null,
+      v.requestFingerprint,
+      v.transactionCode,
+      v.amount.minor,
+      v.amount.currency,
+      v.status,
+      v.expiresAt,
+      v.shopperEmail ?? null,
+      v.shopperFirstName ?? null,
+      json(v.platformData ?? {}),
+      v.nextPollAt ?? null,
+    ],
+  );
+  if (rows[0]) {
+    return { record: mapVoucher(rows[0]), created: true, sameRequest: true };
+  }
+  const existing =
+    (await findVoucherByIdempotencyKey(q, v.tenantId, v.idempotencyKey)) ??
+    (await findVoucherByPlatformPaymentId(q, v.tenantId, v.platformPaymentId));
+  if (!existing) {
+    // The only other unique key is our own transaction code: a generator bug, not a replay.
+    throw new ConflictError("transaction code already in use");
+  }
+  return {
+    record: existing,
+    created: false,
+    sameRequest:
+      existing.requestFingerprint === v.requestFingerprint &&
+      existing.idempotencyKey === v.idempotencyKey,
+  };
+}
+
+async function one(q: Executor, sql: string, params: unknown[]): Promise<VoucherRecord | null> {
+  const { rows } = await q.query(sql, params);
+  return rows[0] ? mapVoucher(rows[0]) : null;
+}
+
+export function getVoucher(q: Executor, id: string): Promise<VoucherRecord | null> {
+  return one(q, "SELECT * FROM vouchers WHERE id = $1", [id]);
+}
+
+/** Row lock for a read-decide-write in the caller's transaction (blocks other writers). */
+export function lockVoucher(tx: Tx, id: string): Promise<VoucherRecord | null> {
+  return one(tx, "SELECT * FROM vouchers WHERE id = $1 FOR UPDATE", [id]);
+}
+
+const lockClause = (forUpdate?: boolean) => (forUpdate ? "FOR UPDATE OF v" : "");
+
+export function findVoucherByIdempotencyKey(
+  q: Executor,
+  tenantId: string,
+  key: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<VoucherRecord | null> {
+  return one(
+    q,
+    `SELECT v.* FROM vouchers v WHERE tenant_id = $1 AND idempotency_key = $2 ${lockClause(opts.forUpdate)}`,
+    [tenantId, key],
+  );
+}
+
+export function findVoucherByPlatformPaymentId(
+  q: Executor,
+  tenantId: string,
+  platformPaymentId: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<VoucherRecord | null> {
+  return one(
+    q,
+    `SELECT v.* FROM vouchers v WHERE tenant_id = $1 AND platform_payment_id = $2 ${lockClause(opts.forUpdate)}`,
+    [tenantId, platformPaymentId],
+  );
+}
+
+/** By any CIP ever issued for the voucher (voucher_cips), not only the current one. */
+export function findVoucherByCip(
+  q: Executor,
+  tenantId: string,
+  cip: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<VoucherRecord | null> {
+  return one(
+    q,
+    `SELECT v.* FROM voucher_cips c JOIN vouchers v ON v.id = c.voucher_id
+     WHERE c.tenant_id = $1 AND c.cip = $2 ${lockClause(opts.forUpdate)}`,
+    [tenantId, cip],
+  );
+}
+
+export function findVoucherByTransactionCode(
+  q: Executor,
+  tenantId: string,
+  transactionCode: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<VoucherRecord | null> {
+  return one(
+    q,
+    `SELECT v.* FROM vouchers v WHERE tenant_id = $1 AND transaction_code = $2 ${lockClause(opts.forUpdate)}`,
+    [tenantId, transactionCode],
+  );
+}
+
+export async function listVouchersByGroup(
+  q: Executor,
+  tenantId: string,
+  groupKey: string,
+): Promise<VoucherRecord[]> {
+  const { rows } = await q.query(
+    "SELECT * FROM vouchers WHERE tenant_id = $1 AND group_key = $2 ORDER BY created_at",
+    [tenantId, groupKey],
+  );
+  return rows.map(mapVoucher);
+}
+
+/** Every CIP recorded for a voucher, oldest first (the extra ones must be deleted at expiry). */
+export async function listVoucherCips(q: Executor, voucherId: string): Promise<string[]> {
+  const { rows } = await q.query<{ cip: string }>(
+    "SELECT cip FROM voucher_cips WHERE voucher_id = $1 ORDER BY created_at, cip",
+    [voucherId],
+  );
+  return rows.map((r) => r.cip);
+}
+
+/** Records an extra CIP for a voucher without making it the current one. Idempotent. */
+export async function addVoucherCip(
+  q: Executor,
+  tenantId: string,
+  voucherId: string,
+  cip: string,
+): Promise<void> {
+  await q.query(
+    `INSERT INTO voucher_cips (tenant_id, cip, voucher_id) VALUES ($1, $2, $3)
+     ON CONFLICT DO NOTHING`,
+    [tenantId, cip, voucherId],
+  );
+}
+
+export interface VoucherPatch {
+  status?: string;
+  /** Setting the current CIP also records it in voucher_cips, in the same statement. */
+  cip?: string | null;
+  cipUrl?: string | null;
+  expiresAt?: Date;
+  paidAt?: Date | null;
+  paidAmount?: Money | null;
+  paymentOperationNumber?: string | null;
+  cancelledAt?: Date | null;
+  platformData?: Record<string, unknown>;
+  createAttempts?: number;
+  lastError?: string | null;
+  nextPollAt?: Date | null;
+  lastPolledAt?: Date | null;
+  expiryLeaseUntil?: Date | null;
+}
+
+const VOUCHER_COLUMNS: ColumnMap = {
+  status: col("status"),
+  cip: col("cip"),
+  cipUrl: col("cip_url"),
+  expiresAt: col("expires_at"),
+  paidAt: col("paid_at"),
+  paidAmount: (v) => {
+    const m = v as Money | null;
+    return { paid_amount_minor: m?.minor ?? null, paid_currency: m?.currency ?? null };
+  },
+  paymentOperationNumber: col("payment_operation_number"),
+  cancelledAt: col("cancelled_at"),
+  platformData: jsonCol("platform_data"),
+  createAttempts: col("create_attempts"),
+  lastError: col("last_error"),
+  nextPollAt: col("next_poll_at"),
+  lastPolledAt: col("last_polled_at"),
+  expiryLeaseUntil: col("expiry_lease_until"),
+};
+
+/**
+ * Guarded update: applies `patch` only if the voucher is still in `guard.expectedStatus`
+ * (and/or at `guard.expectedVersion`); returns the new row, or null when the guard failed
+ * (someone else moved it first — re-read and decide again, never overwrite).
+ */
+export async function updateVoucher(
+  q: Executor,
+  id: string,
+  guard: UpdateGuard,
+  patch: VoucherPatch,
+): Promise<VoucherRecord | null> {
+  const suffix =
+    typeof patch.cip === "string"
+      ? `WITH u AS (%UPDATE%), c AS (
+           INSERT INTO voucher_cips (tenant_id, cip, voucher_id)
+           SELECT tenant_id, cip, id FROM u ON CONFLICT DO NOTHING
+         ) SELECT * FROM u`
+      : undefined;
+  const row = await guardedUpdate(
+    q,
+    "vouchers",
+    VOUCHER_COLUMNS,
+    id,
+    guard,
+    patch as Record<string, unknown>,
+    { suffix },
+  );
+  return row ? mapVoucher(row) : null;
+}
+
+/** `updateVoucher` with the status guard spelled out: from → to. */
+export function transitionVoucher(
+  q: Executor,
+  id: string,
+  from: string | readonly string[],
+  to: string,
+  patch: Omit<VoucherPatch, "status"> = {},
+): Promise<VoucherRecord | null> {
+  return updateVoucher(q, id, { expectedStatus: from }, { ...patch, status: to });
+}
+
+export type ClaimOptions = ClaimOptionsBase;
+
+function byTime(key: "expiresAt" | "nextPollAt") {
+  return (a: VoucherRecord, b: VoucherRecord) =>
+    (a[key]?.getTime() ?? 0) - (b[key]?.getTime() ?? 0) || a.id.localeCompare(b.id);
+}
+
+/**
+ * Claims up to `limit` vouchers in `statuses` whose expiry (+ grace) has passed, taking an
+ * expiry lease on each. `FOR UPDATE SKIP LOCKED` makes concurrent claimers split the work
+ * instead of waiting or overlapping; the lease keeps a claimed row away from other instances
+ * while the caller talks to PagoEfectivo outside any transaction. The caller finishes each row
+ * with a guarded `updateVoucher` (and clears `expiryLeaseUntil` if it leaves the row pending).
+ */
+export async function claimVouchersDueForExpiry(
+  q: Executor,
+  opts: ClaimOptions & { statuses: readonly string[]; graceMs?: number },
+): Promise<VoucherRecord[]> {
+  const { rows } = await q.query(
+    `WITH due AS (
+       SELECT id FROM vouchers
+       WHERE status = ANY($1::text[])
+         AND expires_at <= $2::timestamptz - $3::interval
+         AND (expiry_lease_until IS NULL OR expiry_lease_until <= $2)
+       ORDER BY expires_at
+       LIMIT $4
+       FOR UPDATE SKIP LOCKED
+     )
+     UPDATE vouchers v SET expiry_lease_until = $2::timestamptz + $5::interval
+     FROM due WHERE v.id = due.id
+     RETURNING v.*`,
+    [[...opts.statuses], opts.now, interval(opts.graceMs ?? 0), opts.limit, interval(opts.leaseMs)],
+  );
+  return rows.map(mapVoucher).sort(byTime("expiresAt"));
+}
+
+/**
+ * Claims vouchers whose `next_poll_at` has come (polling fallback for lost notifications). The
+ * claim moves `next_poll_at` forward by the lease, so a crashed poller's rows come back by
+ * themselves; the caller then sets the real next time (or null once the voucher is final).
+ */
+export async function claimVouchersDueForPoll(
+  q: Executor,
+  opts: ClaimOptions & { statuses?: readonly string[] },
+): Promise<VoucherRecord[]> {
+  const { rows } = await q.query(
+    `WITH due AS (
+       SELECT id FROM vouchers
+       WHERE next_poll_at <= $1 AND ($4::text[] IS NULL OR status = ANY($4::text[]))
+       ORDER BY next_poll_at
+       LIMIT $2
+       FOR UPDATE SKIP LOCKED
+     )
+     UPDATE vouchers v SET next_poll_at = $1::timestamptz + $3::interval, last_polled_at = $1,
+       poll_count = poll_count + 1
+     FROM due WHERE v.id = due.id
+     RETURNING v.*`,
+    [opts.now, opts.limit, interval(opts.leaseMs), opts.statuses ? [...opts.statuses] : null],
+  );
+  return rows.map(mapVoucher).sort(byTime("nextPollAt"));
+}
+
+/** Counts by status for dashboards and alerts. */
+export async function countVouchersByStatus(
+  q: Executor,
+  tenantId: string,
+): Promise<Record<string, number>> {
+  const { rows } = await q.query<{ status: string; n: number }>(
+    "SELECT status, count(*)::int AS n FROM vouchers WHERE tenant_id = $1 GROUP BY status",
+    [tenantId],
+  );
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}

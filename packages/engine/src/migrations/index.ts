@@ -1,0 +1,19 @@
+import { createHash } from "node:crypto";
+import { sql as initial } from "./001-initial";
+
+/**
+ * Migrations are TS modules exporting SQL strings (no file reads at runtime, so they work the
+ * same under tsx, Jest and any bundler). Append only: an applied migration's text is pinned by
+ * its checksum, and changing it is reported as drift.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "initial", sql: initial }];
+
+export function migrationChecksum(m: Migration): string {
+  return createHash("sha256").update(m.sql).digest("hex");
+}
