@@ -10,3 +10,4 @@ export * from "./text";
 export * from "./lima-time";
 export * from "./peru-phone";
 export * from "./cip-request";
+export * from "./pagoefectivo-client";
