@@ -1,0 +1,18 @@
+/**
+ * The only place this app names the engine's contract. `@pe-pay/engine` has no `src/index.ts`
+ * yet (its package export points there), so the types come straight from `ports.ts`; when the
+ * engine lands its index, change this one line to `from "@pe-pay/engine"`.
+ */
+export type {
+  CreateVoucherCommand,
+  DeliveryOutcome,
+  OutboxKind,
+  OutboxMessage,
+  PaymentEngine,
+  PlatformDeliverer,
+  RefundView,
+  RequestRefundCommand,
+  TenantContext,
+  VoucherStatus,
+  VoucherView,
+} from "../../../packages/engine/src/ports";
