@@ -11,7 +11,9 @@ module.exports = {
   roots: ["<rootDir>/packages", "<rootDir>/apps", "<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.(t|j)sx?$": swc, "^.+\\.mjs$": swc },
-  transformIgnorePatterns: ["/node_modules/(?!(\\.pnpm/)?(zxing-wasm|@zxing|nanoid))"],
+  transformIgnorePatterns: [
+    "/node_modules/(?!(\\.pnpm/[^/]+/node_modules/)?(rettime|@open-draft/deferred-promise|until-async|zxing-wasm|@zxing|nanoid)/)",
+  ],
   moduleFileExtensions: ["ts", "tsx", "js", "mjs", "cjs", "json"],
   testTimeout: 30000,
 };
