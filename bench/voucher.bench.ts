@@ -1,0 +1,81 @@
+/**
+ * Voucher rendering cost and page weight. "warm" renders the same CIP again (barcode and QR SVG
+ * come from the per-CIP cache, which is what a shopper's reloads and polls hit); "cold" uses a new
+ * CIP and cipUrl every time, so bwip-js and qrcode run on each render.
+ */
+import { fixedClock, money } from "../packages/core/src/index";
+import {
+  buildVoucherViewModel,
+  renderVoucherPage,
+  type VoucherInput,
+} from "../packages/voucher/src/index";
+import { percentile } from "./measure";
+
+const clock = fixedClock("2026-11-22T15:15:00Z");
+const NONCE = "bm9uY2Utbm9uY2Utbm9uY2U=";
+
+function input(cip: string): VoucherInput {
+  return {
+    merchantName: "Tienda Andina",
+    orderReference: "#1001",
+    amount: money(14990, "PEN"),
+    cip,
+    cipUrl: `https://payment.pagoefectivo.pe/6f0e4c1a-2d1b-4b7e-9a55-${cip.padStart(12, "0")}.html`,
+    expiresAt: new Date("2026-11-24T15:15:00Z"),
+    status: "pending",
+    shopperFirstName: "Rosa",
+    returnUrl: "/",
+    chooseAnotherMethodUrl: "/checkout",
+    statusUrl: "/apps/pe/status/tok",
+  };
+}
+
+/** Full work per request: view model + page, as an adapter route would do it. */
+function render(cip: string): string {
+  return renderVoucherPage(buildVoucherViewModel(input(cip), { clock }), {
+    nonce: NONCE,
+    assetsInline: true,
+  });
+}
+
+/**
+ * Wall-clock time per render, and this process's CPU time per render (user + system). On a
+ * shared, loaded machine the wall-clock tail is mostly the OS scheduling other work; the CPU
+ * figure is what the render itself costs. Both are reported.
+ */
+function sample(n: number, cipFor: (i: number) => string): { wall: number[]; cpu: number[] } {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const cip = cipFor(i);
+    const c = process.cpuUsage();
+    const t = process.hrtime.bigint();
+    render(cip);
+    wall.push(Number(process.hrtime.bigint() - t) / 1e6);
+    const used = process.cpuUsage(c);
+    cpu.push((used.user + used.system) / 1e3);
+  }
+  const asc = (a: number, b: number) => a - b;
+  return { wall: wall.sort(asc), cpu: cpu.sort(asc) };
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+export default async function voucherBench(): Promise<Record<string, number>> {
+  sample(1000, () => "249538300"); // warm up the JIT and the cache
+  const warm = sample(10_000, () => "249538300");
+  // Cold last: bwip-js leaves garbage whose collection would otherwise land in the warm figures.
+  sample(50, (i) => String(300000000 + i));
+  const cold = sample(1000, (i) => String(100000000 + i)); // every CIP new: cache misses
+  const page = render("249538300");
+  return {
+    voucher_render_p50_ms: round(percentile(warm.wall, 50)),
+    voucher_render_p99_ms: round(percentile(warm.wall, 99)),
+    voucher_render_cpu_p50_ms: round(percentile(warm.cpu, 50)),
+    voucher_render_cpu_p99_ms: round(percentile(warm.cpu, 99)),
+    voucher_render_cold_p50_ms: round(percentile(cold.wall, 50)),
+    voucher_render_cold_p99_ms: round(percentile(cold.wall, 99)),
+    voucher_render_cold_cpu_p50_ms: round(percentile(cold.cpu, 50)),
+    voucher_page_bytes: Buffer.byteLength(page, "utf8"),
+  };
+}
