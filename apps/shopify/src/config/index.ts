@@ -1,0 +1,2 @@
+export * from "./api-version";
+export * from "./env";
