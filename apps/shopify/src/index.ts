@@ -1,0 +1,17 @@
+export * from "./app";
+export * from "./config";
+export * from "./errors";
+export * from "./graphql";
+export * from "./merchant-messages";
+export * from "./mtls";
+export { OAUTH_PATHS, createOAuthRouter } from "./oauth/routes";
+export { computeQueryHmac, isQueryHmacValid, queryHmacMessage } from "./oauth/query-hmac";
+export { isValidShopDomain } from "./oauth/shop-domain";
+export { exchangeCodeForToken } from "./oauth/token-exchange";
+export * from "./ports";
+export * from "./session-requests/handlers";
+export * from "./session-requests/headers";
+export * from "./session-requests/schemas";
+export * from "./shopify-deliverer";
+export { WEBHOOK_PATHS, createWebhookRouter } from "./webhooks/routes";
+export { computeWebhookHmac, isWebhookHmacValid } from "./webhooks/hmac";
