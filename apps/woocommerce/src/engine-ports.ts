@@ -16,3 +16,6 @@ export type {
   VoucherStatus,
   VoucherView,
 } from "../../../packages/engine/src/ports";
+
+/** The engine's record → view mapping, for the bridge's own read paths (order lookups). */
+export { toVoucherView } from "../../../packages/engine/src/vouchers/views";

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Clock } from "@pe-pay/core";
 import { openSecret, sealSecret } from "./credential-box";
 import type {
@@ -33,7 +34,18 @@ type SealedRecord = Omit<
 /** Keeps secrets sealed with AES-256-GCM even in memory, like a real implementation must. */
 export class InMemoryTenantStore implements TenantStore {
   private readonly rows = new Map<string, SealedRecord>();
+  private readonly idsByUrl = new Map<string, string>();
   constructor(private readonly key: Buffer) {}
+
+  async storeIdFor(storeUrl: string): Promise<string> {
+    const url = storeUrl.toLowerCase().replace(/\/+$/, "");
+    let id = this.idsByUrl.get(url);
+    if (!id) {
+      id = `wc_${randomBytes(12).toString("hex")}`;
+      this.idsByUrl.set(url, id);
+    }
+    return id;
+  }
 
   async saveWooStore(record: WooStoreRecord): Promise<void> {
     const { consumerKey, consumerSecret, webhookSecret, pluginSecret, ...rest } = record;

@@ -27,6 +27,11 @@ export interface WooStoreRecord {
  * and `pluginSecret` encrypted at rest (see `credential-box.ts`) and never log them.
  */
 export interface TenantStore {
+  /**
+   * The store id for this home URL: the existing one when the store connects again (so its
+   * PagoEfectivo notification URL and vouchers stay attached), a new one otherwise.
+   */
+  storeIdFor(storeUrl: string): Promise<string>;
   saveWooStore(record: WooStoreRecord): Promise<void>;
   getWooStore(storeId: string): Promise<WooStoreRecord | null>;
 }

@@ -57,7 +57,7 @@ export interface WcAuthDeps {
   appName: string;
   stateTtlSeconds: number;
   pending: PendingAuthorizationStore;
-  tenants: Pick<TenantStore, "saveWooStore" | "getWooStore">;
+  tenants: Pick<TenantStore, "storeIdFor" | "saveWooStore" | "getWooStore">;
   wooClientFor: WooClientFactory;
   clock: Clock;
   /** Injectable for deterministic tests. */
@@ -133,7 +133,7 @@ export function createWcAuthFlow(deps: WcAuthDeps) {
       }
       const now = deps.clock.now();
       const pending = await deps.pending.get(parsed.user_id);
-      if (!pending || pending.claimCode || pending.expiresAt <= now)
+      if (!pending || pending.claimCode || pending.storeId || pending.expiresAt <= now)
         return { httpStatus: 400, outcome: "unknown_state" };
       if (parsed.key_permissions !== WC_AUTH_SCOPE)
         return { httpStatus: 400, outcome: "wrong_scope" };
@@ -149,7 +149,7 @@ export function createWcAuthFlow(deps: WcAuthDeps) {
       } catch {
         return { httpStatus: 400, outcome: "keys_rejected" };
       }
-      const storeId = `wc_${token(12)}`;
+      const storeId = await deps.tenants.storeIdFor(pending.storeUrl);
       const webhookSecret = token(20); // 40 hex chars: alphanumeric, as WooCommerce needs
       let webhookId: number;
       try {

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { sql as initial } from "./001-initial";
+import { sql as woocommerce } from "./010-woocommerce";
 
 /**
  * Migrations are TS modules exporting SQL strings (no file reads at runtime, so they work the
@@ -12,7 +13,10 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "initial", sql: initial }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "initial", sql: initial },
+  { version: 10, name: "woocommerce", sql: woocommerce },
+];
 
 export function migrationChecksum(m: Migration): string {
   return createHash("sha256").update(m.sql).digest("hex");

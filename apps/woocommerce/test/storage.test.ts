@@ -1,0 +1,231 @@
+import { randomBytes } from "node:crypto";
+import { getTenant, insertOrGetVoucher, transitionVoucher } from "@pe-pay/engine";
+import { forEachDatabase, testKeyring } from "../../../packages/engine/test/support/databases";
+import {
+  DbOrderVoucherLookup,
+  DbPendingAuthorizations,
+  DbReplayGuard,
+  DbTenantStore,
+} from "../src/storage";
+import type { WooStoreRecord } from "../src/ports";
+
+const NOW = new Date("2025-03-14T15:22:40Z");
+const keyring = testKeyring();
+const hex = (n: number) => randomBytes(n).toString("hex");
+
+function record(storeId: string, storeUrl: string, over: Partial<WooStoreRecord> = {}) {
+  return {
+    storeId,
+    storeUrl,
+    consumerKey: `ck_${hex(20)}`,
+    consumerSecret: `cs_${hex(20)}`,
+    keyId: 14,
+    webhookSecret: hex(20),
+    webhookId: 7,
+    pluginSecret: hex(32),
+    connectedAt: NOW,
+    ...over,
+  } satisfies WooStoreRecord;
+}
+
+forEachDatabase("woocommerce bridge storage", (t) => {
+  let n = 0;
+  const storeUrl = () => `https://tienda-${++n}-${hex(3)}.example.pe`;
+
+  describe("DbTenantStore", () => {
+    it("allocates one tenant per store URL and keeps it across reconnects", async () => {
+      const tenants = new DbTenantStore(t().db, keyring);
+      const url = storeUrl();
+      const id = await tenants.storeIdFor(url);
+      expect(DbTenantStore.isStoreId(id)).toBe(true);
+      expect(await tenants.storeIdFor(url)).toBe(id);
+      expect(await tenants.storeIdFor(`${url}/`)).toBe(id);
+      // Two connects racing end on the same tenant.
+      const other = storeUrl();
+      const [a, b] = await Promise.all([tenants.storeIdFor(other), tenants.storeIdFor(other)]);
+      expect(a).toBe(b);
+      const tenant = await getTenant(t().db, id);
+      expect(tenant).toMatchObject({ platform: "woocommerce" });
+    });
+
+    it("round-trips a store with every secret encrypted at rest", async () => {
+      const tenants = new DbTenantStore(t().db, keyring);
+      const url = storeUrl();
+      const id = await tenants.storeIdFor(url);
+      expect(await tenants.getWooStore(id)).toBeNull(); // not connected yet
+      const rec = record(id, url);
+      await tenants.saveWooStore(rec);
+      expect(await tenants.getWooStore(id)).toEqual(rec);
+      expect(await tenants.pluginSecretFor(id)).toBe(rec.pluginSecret);
+
+      const { rows } = await t().db.query(
+        `SELECT w.*, t.platform_credentials FROM woo_stores w JOIN tenants t ON t.id = w.tenant_id
+         WHERE w.tenant_id = $1`,
+        [id],
+      );
+      const raw = JSON.stringify(rows[0], (_k, v: unknown) =>
+        v && typeof v === "object" && (v as { type?: string }).type === "Buffer"
+          ? Buffer.from((v as { data: number[] }).data).toString("latin1")
+          : v,
+      );
+      for (const secret of [
+        rec.consumerKey,
+        rec.consumerSecret,
+        rec.webhookSecret,
+        rec.pluginSecret,
+      ])
+        expect(raw).not.toContain(secret);
+
+      // Reconnect: new keys and secrets replace the old ones, same id.
+      const again = record(id, url, { webhookId: 9 });
+      await tenants.saveWooStore(again);
+      expect(await tenants.getWooStore(id)).toEqual(again);
+      expect((await tenants.listStores()).map((s) => s.storeId)).toContain(id);
+    });
+
+    it("answers null for ids that are not stores, and for deactivated stores", async () => {
+      const tenants = new DbTenantStore(t().db, keyring);
+      expect(await tenants.getWooStore("wc_not_a_uuid")).toBeNull();
+      expect(await tenants.getWooStore("00000000-0000-4000-8000-000000000000")).toBeNull();
+      expect(await tenants.pluginSecretFor("x")).toBeNull();
+      const url = storeUrl();
+      const id = await tenants.storeIdFor(url);
+      await tenants.saveWooStore(record(id, url));
+      await t().db.query("UPDATE tenants SET status = 'inactive' WHERE id = $1", [id]);
+      expect(await tenants.getWooStore(id)).toBeNull();
+      expect(await tenants.pluginSecretFor(id)).toBeNull();
+    });
+
+    it("moves the reconciliation cursor forward only", async () => {
+      const tenants = new DbTenantStore(t().db, keyring);
+      const url = storeUrl();
+      const id = await tenants.storeIdFor(url);
+      await tenants.saveWooStore(record(id, url));
+      await tenants.setReconciledUntil(id, new Date("2025-03-14T15:00:00Z"));
+      await tenants.setReconciledUntil(id, new Date("2025-03-14T14:00:00Z"));
+      const mine = (await tenants.listStores()).find((s) => s.storeId === id);
+      expect(mine?.reconciledUntil?.toISOString()).toBe("2025-03-14T15:00:00.000Z");
+    });
+  });
+
+  describe("DbReplayGuard", () => {
+    it("accepts a nonce once per store, even with concurrent callers", async () => {
+      let now = NOW;
+      const guard = new DbReplayGuard(t().db, { now: () => now });
+      const exp = new Date(NOW.getTime() + 301_000);
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () => guard.remember("store-a", "nonce-0000000000000001", exp)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await guard.remember("store-b", "nonce-0000000000000001", exp)).toBe(true);
+      // After its window, the row is purged and (in theory) reusable.
+      now = new Date(exp.getTime() + 1);
+      expect(await guard.purge(now)).toBeGreaterThanOrEqual(2);
+      expect(await guard.remember("store-a", "nonce-0000000000000001", exp)).toBe(true);
+    });
+  });
+
+  describe("DbPendingAuthorizations", () => {
+    it("completes a state once and exchanges its claim code once", async () => {
+      const store = new DbPendingAuthorizations(t().db, keyring);
+      const state = hex(16);
+      const exp = new Date(NOW.getTime() + 1_800_000);
+      await store.create({
+        state,
+        storeUrl: "https://tienda.example.pe",
+        pluginReturnUrl: "https://tienda.example.pe/wp-admin/admin-post.php?a=1",
+        expiresAt: exp,
+      });
+      expect(await store.get(state)).toEqual({
+        state,
+        storeUrl: "https://tienda.example.pe",
+        pluginReturnUrl: "https://tienda.example.pe/wp-admin/admin-post.php?a=1",
+        expiresAt: exp,
+      });
+      const code = hex(24);
+      const done = await Promise.all([
+        store.complete(state, { storeId: "s1", claimCode: code }, NOW),
+        store.complete(state, { storeId: "s2", claimCode: hex(24) }, NOW),
+      ]);
+      expect(done.filter(Boolean)).toHaveLength(1);
+      const after = await store.get(state);
+      expect(after?.claimCode).toBeDefined();
+      const { rows } = await t().db.query(
+        "SELECT claim_code_hash FROM woo_pending_authorizations WHERE state = $1",
+        [state],
+      );
+      expect(rows[0]!.claim_code_hash).not.toContain(after!.claimCode!);
+
+      const claims = await Promise.all([
+        store.claim(after!.claimCode!, NOW),
+        store.claim(after!.claimCode!, NOW),
+      ]);
+      expect(claims.filter(Boolean)).toEqual([{ storeId: after!.storeId }]);
+      expect((await store.get(state))?.claimCode).toBeUndefined();
+    });
+
+    it("refuses expired states and claims", async () => {
+      const store = new DbPendingAuthorizations(t().db, keyring);
+      const state = hex(16);
+      const exp = new Date(NOW.getTime() + 1000);
+      await store.create({
+        state,
+        storeUrl: "https://a.pe",
+        pluginReturnUrl: "https://a.pe/x",
+        expiresAt: exp,
+      });
+      const late = new Date(exp.getTime() + 1);
+      expect(await store.complete(state, { storeId: "s", claimCode: hex(24) }, late)).toBe(false);
+      const state2 = hex(16);
+      await store.create({
+        state: state2,
+        storeUrl: "https://a.pe",
+        pluginReturnUrl: "https://a.pe/x",
+        expiresAt: exp,
+      });
+      const code = hex(24);
+      expect(await store.complete(state2, { storeId: "s", claimCode: code }, NOW)).toBe(true);
+      expect(await store.claim(code, late)).toBeNull();
+      expect(await store.purge(late)).toBeGreaterThanOrEqual(2);
+    });
+  });
+
+  describe("DbOrderVoucherLookup", () => {
+    it("finds the paid attempt of an order, else the newest", async () => {
+      const tenants = new DbTenantStore(t().db, keyring);
+      const id = await tenants.storeIdFor(storeUrl());
+      const lookup = new DbOrderVoucherLookup(t().db);
+      expect(await lookup.latestVoucherForOrder(id, 4821)).toBeNull();
+      expect(await lookup.latestVoucherForOrder("wc_x", 4821)).toBeNull();
+      const make = async (attempt: number) =>
+        (
+          await insertOrGetVoucher(t().db, {
+            tenantId: id,
+            platformPaymentId: `4821:${attempt}`,
+            idempotencyKey: `${id}:4821:${attempt}`,
+            groupKey: "4821",
+            requestFingerprint: "f",
+            transactionCode: hex(8),
+            amount: { minor: 10030, currency: "PEN" },
+            status: "pending",
+            expiresAt: NOW,
+            platformData: {
+              platform: { orderId: 4821, attempt },
+              engine: { reference: "4821", tokenSecret: hex(12), environment: "sandbox" },
+            },
+          })
+        ).record;
+      const first = await make(1);
+      const second = await make(2);
+      expect((await lookup.latestVoucherForOrder(id, 4821))?.id).toBe(second.id);
+      await transitionVoucher(t().db, first.id, "pending", "paid", { paidAt: NOW });
+      const found = await lookup.latestVoucherForOrder(id, 4821);
+      expect(found).toMatchObject({
+        id: first.id,
+        status: "paid",
+        platformData: { orderId: 4821 },
+      });
+      expect(typeof found?.publicToken).toBe("string");
+    });
+  });
+});
