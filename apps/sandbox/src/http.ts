@@ -46,7 +46,7 @@ function isHttpError(e: unknown): e is { status: number } {
 export function apiFaults(state: SandboxState, random: () => number) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const f = state.faults.api;
-    if (!f || (f.path && !req.path.startsWith(f.path))) return next();
+    if (!f || (f.path && !`${req.baseUrl}${req.path}`.startsWith(f.path))) return next();
     if (f.latencyMs) await new Promise((r) => setTimeout(r, f.latencyMs));
     let fail = false;
     if (f.failNext && f.failNext > 0) {

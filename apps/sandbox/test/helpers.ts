@@ -169,7 +169,7 @@ export async function receiver(statuses: number[] = []): Promise<{
   waitFor(n: number): Promise<void>;
 }> {
   const received: Received[] = [];
-  const queue = [...statuses];
+  const queue = statuses; // by reference: tests may push more statuses later
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
