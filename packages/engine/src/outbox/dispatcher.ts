@@ -1,0 +1,266 @@
+/**
+ * Delivers outbox messages to the platform adapters.
+ *
+ * - Claims with `claimOutboxBatch`: only the oldest pending message of each voucher is
+ *   claimable (order per voucher), `FOR UPDATE SKIP LOCKED` splits the heads among dispatchers,
+ *   and the claim moves `next_attempt_at` forward by a lease, so no two dispatchers hold the same
+ *   message at once. A dispatcher that dies mid-delivery loses its lease and the message comes
+ *   back: delivery is at least once, deliverers are idempotent.
+ * - The payload handed to the deliverer is built at delivery time from the current voucher (and
+ *   refund) rows; the stored payload only names the refund (`refundId`) or carries the attention
+ *   item (`attention`).
+ * - Outcomes: delivered → done; `retry` or a throw → exponential backoff with full jitter until
+ *   `outboxMaxAgeMs` (72 h) after creation, then a dead letter; `failed` → dead letter at once.
+ *   Every dead letter raises a merchant-visible alert in the same transaction.
+ */
+import type { EngineContext } from "../context";
+import { raiseAlert } from "../db/alerts";
+import type { Executor } from "../db/database";
+import {
+  claimOutboxBatch,
+  markOutboxDead,
+  markOutboxDelivered,
+  rescheduleOutbox,
+  type OutboxMessage as StoredOutboxMessage,
+} from "../db/outbox";
+import { getRefund } from "../db/refunds";
+import { getTenant, getTenantCredentials, type PlatformCredentials } from "../db/tenants";
+import type {
+  DeliveryOutcome,
+  OutboxKind,
+  OutboxMessage,
+  PlatformDeliverer,
+  TenantContext,
+  VoucherView,
+} from "../ports";
+import { toRefundView } from "../refunds/views";
+import { nextOutboxAttempt } from "./backoff";
+import { loadVoucherView } from "./views";
+
+export interface DispatcherOptions {
+  /** Messages claimed per round (default 50). */
+  batchSize?: number;
+  /** How long a claim keeps other dispatchers away; longer than any delivery (default 2 min). */
+  leaseMs?: number;
+  /** Deliveries in flight at once within a round (default 8). Different vouchers only. */
+  concurrency?: number;
+  /** How the voucher view is loaded (the facade may pass its own; default reads the row). */
+  loadVoucher?: (q: Executor, voucherId: string) => Promise<VoucherView | null>;
+}
+
+export interface DispatchResult {
+  delivered: number;
+  retried: number;
+  dead: number;
+}
+
+export interface OutboxDispatcher {
+  runOnce(): Promise<DispatchResult>;
+  /** Runs rounds every `intervalMs` (at once again while rounds come back full). */
+  start(intervalMs: number): void;
+  /** Stops scheduling and waits for the round in flight to finish. */
+  stop(): Promise<void>;
+}
+
+/** Decrypted platform credentials as flat strings, for TenantContext. */
+function flatCredentials(c: PlatformCredentials | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(c ?? {})) if (typeof v === "string") out[k] = v;
+  return out;
+}
+
+class PermanentError extends Error {}
+
+export function createOutboxDispatcher(
+  ctx: EngineContext,
+  deliverers: PlatformDeliverer[],
+  opts: DispatcherOptions = {},
+): OutboxDispatcher {
+  const byPlatform = new Map(deliverers.map((d) => [d.platform, d]));
+  const batchSize = opts.batchSize ?? 50;
+  const leaseMs = opts.leaseMs ?? 2 * 60_000;
+  const concurrency = Math.max(1, opts.concurrency ?? 8);
+  const loadVoucher = opts.loadVoucher ?? loadVoucherView;
+
+  async function tenantContext(
+    tenantId: string,
+    cache: Map<string, Promise<TenantContext>>,
+  ): Promise<TenantContext> {
+    let p = cache.get(tenantId);
+    if (!p) {
+      p = (async () => {
+        const tenant = await getTenant(ctx.db, tenantId);
+        if (!tenant) throw new PermanentError("tenant not found");
+        const creds = await getTenantCredentials(ctx.db, ctx.keyring, tenantId);
+        return {
+          id: tenant.id,
+          platform: tenant.platform,
+          shopDomain: tenant.shopDomain,
+          platformCredentials: flatCredentials(creds.platform),
+        };
+      })();
+      cache.set(tenantId, p);
+    }
+    return p;
+  }
+
+  async function toMessage(m: StoredOutboxMessage): Promise<OutboxMessage> {
+    const stored = (m.payload ?? {}) as {
+      refundId?: unknown;
+      refund?: { id?: unknown };
+      attention?: { kind: string; detail: string };
+    };
+    const voucher = await loadVoucher(ctx.db, m.aggregateId);
+    if (!voucher) throw new PermanentError(`voucher ${m.aggregateId} not found`);
+    const payload: OutboxMessage["payload"] = { voucher };
+    const refundId = stored.refundId ?? stored.refund?.id;
+    if (typeof refundId === "string") {
+      const refund = await getRefund(ctx.db, refundId);
+      if (!refund) throw new PermanentError(`refund ${refundId} not found`);
+      payload.refund = toRefundView(refund);
+    }
+    if (stored.attention) payload.attention = stored.attention;
+    return {
+      id: String(m.id),
+      tenantId: m.tenantId,
+      voucherId: m.aggregateId,
+      kind: m.kind as OutboxKind,
+      payload,
+      attempts: m.attempts,
+      createdAt: m.createdAt,
+    };
+  }
+
+  async function deliverOne(
+    m: StoredOutboxMessage,
+    cache: Map<string, Promise<TenantContext>>,
+  ): Promise<DeliveryOutcome> {
+    try {
+      const tenant = await tenantContext(m.tenantId, cache);
+      const deliverer = byPlatform.get(tenant.platform);
+      // Another instance may be configured with it (rolling deploy): retry, do not drop.
+      if (!deliverer) return { status: "retry", error: `no deliverer for ${tenant.platform}` };
+      return await deliverer.deliver(await toMessage(m), tenant);
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      return e instanceof PermanentError ? { status: "failed", error } : { status: "retry", error };
+    }
+  }
+
+  async function settle(
+    m: StoredOutboxMessage,
+    outcome: DeliveryOutcome,
+    result: DispatchResult,
+  ): Promise<void> {
+    const now = ctx.clock.now();
+    const log = { outboxId: m.id, tenantId: m.tenantId, kind: m.kind, attempts: m.attempts };
+    if (outcome.status === "delivered") {
+      await markOutboxDelivered(ctx.db, m.id, now);
+      result.delivered += 1;
+      return;
+    }
+    const next =
+      outcome.status === "retry"
+        ? nextOutboxAttempt({
+            now,
+            createdAt: m.createdAt,
+            attempt: m.attempts,
+            baseDelayMs: ctx.config.outboxBaseDelayMs,
+            maxDelayMs: ctx.config.outboxMaxDelayMs,
+            maxAgeMs: ctx.config.outboxMaxAgeMs,
+            random: ctx.random,
+          })
+        : null;
+    if (next) {
+      await rescheduleOutbox(ctx.db, m.id, { nextAttemptAt: next, error: outcome.error });
+      ctx.logger.warn({ ...log, err: outcome.error, nextAttemptAt: next }, "outbox retry");
+      result.retried += 1;
+      return;
+    }
+    const why =
+      outcome.status === "failed" ? "refused permanently" : "still failing after the retry window";
+    await ctx.db.transaction(async (tx) => {
+      const parked = await markOutboxDead(tx, m.id, { at: now, error: outcome.error });
+      if (!parked) return;
+      await raiseAlert(tx, {
+        tenantId: m.tenantId,
+        kind: "dead_letter",
+        key: String(m.id),
+        detail: {
+          outboxId: m.id,
+          kind: m.kind,
+          voucherId: m.aggregateId,
+          attempts: m.attempts,
+          why,
+          error: outcome.error.slice(0, 500),
+        },
+        at: now,
+      });
+    });
+    ctx.logger.error({ ...log, err: outcome.error, why }, "outbox message parked as dead letter");
+    result.dead += 1;
+  }
+
+  async function runOnce(): Promise<DispatchResult> {
+    const result: DispatchResult = { delivered: 0, retried: 0, dead: 0 };
+    const batch = await claimOutboxBatch(ctx.db, {
+      now: ctx.clock.now(),
+      limit: batchSize,
+      leaseMs,
+    });
+    const cache = new Map<string, Promise<TenantContext>>();
+    let next = 0;
+    // The batch holds at most one message per voucher (heads only), so parallel delivery
+    // cannot reorder a voucher's messages.
+    const worker = async () => {
+      while (next < batch.length) {
+        const m = batch[next++]!;
+        try {
+          await settle(m, await deliverOne(m, cache), result);
+        } catch (e) {
+          // Settling failed (database away): the lease brings the message back.
+          ctx.logger.error({ outboxId: m.id, err: (e as Error).message }, "outbox settle failed");
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, worker));
+    lastBatchFull = batch.length === batchSize;
+    return result;
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  let stopped = true;
+  let lastBatchFull = false;
+
+  function schedule(intervalMs: number, delay: number) {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      running = runOnce()
+        .catch((e) => {
+          ctx.logger.error({ err: (e as Error).message }, "outbox round failed");
+        })
+        .finally(() => {
+          running = undefined;
+          schedule(intervalMs, lastBatchFull ? 0 : intervalMs);
+        });
+    }, delay);
+    timer.unref?.();
+  }
+
+  return {
+    runOnce,
+    start(intervalMs) {
+      if (!stopped) return;
+      stopped = false;
+      schedule(intervalMs, 0);
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}
