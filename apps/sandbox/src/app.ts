@@ -75,6 +75,10 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       limit: options.bodyLimitBytes ?? 64 * 1024,
     }),
   );
+  // Liveness for `pnpm start` and deployments; outside /v1 and /v2 so faults never touch it.
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
   app.use(["/v1", "/v2"], apiFaults(state, random));
   app.use(apiRouter(emulator, voucherUrl));
   app.use(controlsRouter(emulator, notifier));

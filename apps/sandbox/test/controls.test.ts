@@ -90,3 +90,11 @@ it("pays with a wrong amount, refuses bad pay input, lists CIPs and resets", asy
   expect((await h.call("GET", "/_sandbox/cips")).json.data).toEqual([]);
   expect((await h.createCip(await h.token())).json.data.cip).toBe(2495383);
 });
+
+it("answers /healthz even while API faults are injected", async () => {
+  await h.call("PUT", "/_sandbox/faults", { body: { api: { errorRate: 1 } } });
+  const health = await h.call("GET", "/healthz");
+  expect(health.status).toBe(200);
+  expect(health.json).toEqual({ status: "ok" });
+  await h.call("PUT", "/_sandbox/faults", { body: {} });
+});
