@@ -9,3 +9,33 @@ export { createLogger, REDACT_PATHS, type LoggerOptions, type Logger } from "./l
 export * from "./refunds/index";
 export * from "./outbox/index";
 export * from "./alerts/index";
+export * from "./context";
+export type {
+  VoucherStatus,
+  ShopperContact,
+  CreateVoucherCommand,
+  VoucherView,
+  RequestRefundCommand,
+  RefundStatus,
+  RefundView,
+  IngestResult,
+  PaymentEngine,
+  OutboxKind,
+  OutboxMessage as PlatformOutboxMessage,
+  DeliveryOutcome,
+  TenantContext,
+  PlatformDeliverer,
+} from "./ports";
+export {
+  createPaymentEngine,
+  type EnginePaymentService,
+  type PaymentEngineOptions,
+} from "./engine";
+export type { CreateVoucherInput } from "./vouchers/create-voucher";
+export type { CancelVoucherCommand } from "./vouchers/cancel-voucher";
+export type { EngineStep, StepHook } from "./vouchers/hooks";
+export type { ExpiryRunResult } from "./expiry/run-expiry";
+export type { PollingRunResult } from "./polling/run-polling";
+export { MAX_NOTIFICATION_BYTES } from "./notifications/ingest-notification";
+export { checkLiveness, checkReadiness, type HealthAnswer } from "./http/health";
+export { createHealthRouter, createNotificationRouter } from "./http/notification-router";

@@ -1,0 +1,299 @@
+import { isNotificationSignatureValid, readHeader } from "@pe-pay/core";
+import type { EngineContext } from "../context";
+import { raiseAlert } from "../db/alerts";
+import type { Executor } from "../db/database";
+import {
+  claimUnprocessedInbox,
+  insertInboxMessage,
+  markInboxProcessed,
+  notificationDedupeKey,
+  recordInboxFailure,
+  type InboxMessage,
+} from "../db/inbox";
+import { findVoucherByCip, updateVoucher } from "../db/vouchers";
+import type { IngestResult } from "../ports";
+import type { StepHook } from "../vouchers/hooks";
+import type { TenantAccess } from "../vouchers/tenant-access";
+import { engineData } from "../vouchers/views";
+import { applyPayment, removeOtherCips } from "./apply-payment";
+import {
+  parseNotification,
+  readPaidData,
+  readRefundData,
+  type ParsedNotification,
+} from "./parse-notification";
+
+export interface RefundOutcomeInput {
+  tenantId: string;
+  peRefundId: string;
+  outcome: "completed" | "rejected";
+  reasonCode?: string;
+  source: "notification" | "poll";
+}
+
+export interface IngestDeps {
+  access: TenantAccess;
+  /** The refunds module's use case (refund.completed / refund.rejected are theirs). */
+  applyRefundOutcome: (ctx: EngineContext, input: RefundOutcomeInput) => Promise<void>;
+  hook?: StepHook;
+}
+
+export interface IngestRequest {
+  notificationToken: string;
+  rawBody: Uint8Array;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export const MAX_NOTIFICATION_BYTES = 64 * 1024;
+const RETRY_AFTER_FAILURE_MS = 30_000;
+
+const answer = (httpStatus: number, outcome: IngestResult["outcome"]): IngestResult => ({
+  httpStatus,
+  outcome,
+});
+
+/**
+ * PagoEfectivo → us. The URL token picks the tenant (and so the secret) before the body is
+ * trusted; the signature is checked on the raw bytes; the message is stored in the inbox
+ * (duplicates collapse on the body's hash) and only then answered 2xx; applying it is a separate
+ * transaction that also marks the inbox row processed, so a crash in between leaves a stored,
+ * unprocessed row that `reprocessInbox` finishes. Never throws for bad input: every outcome is an
+ * HTTP status (4xx for the sender's mistakes, 503 only when we could not store the message).
+ */
+export async function ingestNotification(
+  ctx: EngineContext,
+  deps: IngestDeps,
+  req: IngestRequest,
+): Promise<IngestResult> {
+  if (typeof req?.notificationToken !== "string" || !(req.rawBody instanceof Uint8Array)) {
+    return answer(400, "invalid");
+  }
+  if (req.rawBody.byteLength > MAX_NOTIFICATION_BYTES) return answer(413, "invalid");
+  let entry;
+  try {
+    entry = await deps.access.byNotificationToken(req.notificationToken);
+  } catch (e) {
+    ctx.logger.error({ err: { message: (e as Error).message } }, "tenant lookup failed");
+    return answer(503, "ignored");
+  }
+  if (!entry) return answer(404, "unknown_tenant");
+  const tenantId = entry.tenant.id;
+  const raw = Buffer.from(req.rawBody.buffer, req.rawBody.byteOffset, req.rawBody.byteLength);
+  const signature = readHeader(req.headers ?? {}, "PE-Signature");
+
+  let valid =
+    !!entry.credentials &&
+    isNotificationSignatureValid(raw, signature, entry.credentials.secretKey);
+  if (!valid && entry.credentials) {
+    // The cached secret may be stale (credentials just rotated): check once against the store.
+    const fresh = await deps.access.get(tenantId, { fresh: true });
+    valid =
+      !!fresh?.credentials &&
+      isNotificationSignatureValid(raw, signature, fresh.credentials.secretKey);
+  }
+  const parsed = parseNotification(raw);
+  const base = {
+    tenantId,
+    rawBody: raw,
+    headers: req.headers ?? {},
+    eventType: parsed?.rawEventType ?? null,
+    operationNumber: parsed?.operationNumber ?? null,
+    cip: parsed?.cip ?? null,
+    receivedAt: ctx.clock.now(),
+  };
+
+  try {
+    if (!valid) {
+      await ctx.db.transaction(async (tx) => {
+        const { message, inserted } = await insertInboxMessage(tx, {
+          ...base,
+          signatureValid: false,
+          dedupeKey: notificationDedupeKey({ rawBody: raw, signatureValid: false, signature }),
+        });
+        if (inserted) {
+          await markInboxProcessed(tx, message.id, {
+            result: "rejected_signature",
+            at: ctx.clock.now(),
+          });
+        }
+        await raiseAlert(tx, {
+          tenantId,
+          kind: "signature_failure",
+          detail: { inboxId: message.id, hasSignature: !!signature },
+          at: ctx.clock.now(),
+        });
+        // Something claims to have happened to this CIP: ask PagoEfectivo soon (the poller).
+        if (parsed?.cip) await requestStatusQuery(ctx, tx, tenantId, parsed.cip);
+      });
+      ctx.logger.warn({ tenantId, cip: parsed?.cip ?? null }, "notification signature rejected");
+      return answer(401, "rejected_signature");
+    }
+
+    const { message, inserted } = await insertInboxMessage(ctx.db, {
+      ...base,
+      signatureValid: true,
+      dedupeKey: notificationDedupeKey({ rawBody: raw, signatureValid: true }),
+    });
+    if (!parsed) {
+      if (inserted) {
+        await markInboxProcessed(ctx.db, message.id, { result: "invalid", at: ctx.clock.now() });
+      }
+      return answer(400, "invalid");
+    }
+    // A duplicate is answered at once: the first delivery (or reprocessInbox) applies it.
+    if (!inserted) return answer(200, "duplicate");
+    await deps.hook?.("pay.stored");
+    const result = await processInboxMessage(ctx, deps, message, parsed);
+    await deps.hook?.("pay.applied");
+    return result;
+  } catch (e) {
+    ctx.logger.error(
+      { tenantId, err: { message: (e as Error).message } },
+      "notification could not be stored",
+    );
+    return answer(503, "ignored");
+  }
+}
+
+/**
+ * Applies one stored message. Failures are recorded on the inbox row (retried later by
+ * `reprocessInbox`) and still answered 200: the message is durably ours.
+ */
+export async function processInboxMessage(
+  ctx: EngineContext,
+  deps: IngestDeps,
+  message: InboxMessage,
+  parsed: ParsedNotification,
+): Promise<IngestResult> {
+  const tenantId = message.tenantId;
+  const done = (q: Executor, result: string, detail?: unknown) =>
+    markInboxProcessed(q, message.id, { result, detail, at: ctx.clock.now() });
+  try {
+    switch (parsed.eventType) {
+      case "cip.paid": {
+        const paid = readPaidData(parsed);
+        if (!paid) {
+          await done(ctx.db, "invalid");
+          return answer(400, "invalid");
+        }
+        const outcome = await ctx.db.transaction(async (tx) => {
+          const o = await applyPayment(ctx, tx, {
+            tenantId,
+            cip: paid.cip,
+            transactionCode: paid.transactionCode,
+            amount: paid.amount,
+            paidAt: paid.paidAt ?? message.receivedAt,
+            operationNumber: parsed.operationNumber,
+            source: "notification",
+          });
+          const detail = "voucher" in o ? { voucherId: o.voucher.id } : undefined;
+          // Another worker finished this row first: roll back our copy of the effects.
+          if (!(await done(tx, o.kind, detail))) throw ALREADY_PROCESSED;
+          return o;
+        });
+        if (outcome.kind === "applied" && outcome.removeCips.length > 0) {
+          const entry = await deps.access.get(tenantId);
+          const env = engineData(outcome.voucher)?.environment ?? entry?.tenant.environment;
+          if (entry?.credentials && env) {
+            await removeOtherCips(
+              ctx,
+              deps.access.client(entry, env),
+              outcome.voucher.id,
+              outcome.removeCips,
+            );
+          }
+        }
+        ctx.logger.info(
+          { tenantId, inboxId: message.id, cip: paid.cip, outcome: outcome.kind },
+          "payment notification processed",
+        );
+        return answer(200, outcome.kind === "duplicate" ? "duplicate" : "applied");
+      }
+      case "refund.completed":
+      case "refund.rejected": {
+        const refund = readRefundData(parsed);
+        if (!refund) {
+          await done(ctx.db, "invalid");
+          return answer(400, "invalid");
+        }
+        await deps.applyRefundOutcome(ctx, {
+          tenantId,
+          peRefundId: refund.refundId,
+          outcome: parsed.eventType === "refund.completed" ? "completed" : "rejected",
+          reasonCode: refund.reasonCode,
+          source: "notification",
+        });
+        await done(ctx.db, "applied");
+        return answer(200, "applied");
+      }
+      case "cip.expired":
+      case "cip.refunded":
+        // Our own expiry schedule is authoritative; refunds complete through refund.* events.
+        await done(ctx.db, "ignored");
+        return answer(200, "ignored");
+      case "unknown":
+      default:
+        await ctx.db.transaction(async (tx) => {
+          await done(tx, "ignored_unknown_event", { eventType: parsed.rawEventType });
+          if (parsed.cip) await requestStatusQuery(ctx, tx, tenantId, parsed.cip);
+        });
+        return answer(200, "ignored");
+    }
+  } catch (e) {
+    if (e === ALREADY_PROCESSED) return answer(200, "duplicate");
+    ctx.logger.error(
+      { tenantId, inboxId: message.id, err: { message: (e as Error).message } },
+      "stored notification could not be applied; will retry",
+    );
+    await recordInboxFailure(ctx.db, message.id, {
+      error: (e as Error).message ?? "error",
+      retryAt: new Date(ctx.clock.now().getTime() + RETRY_AFTER_FAILURE_MS),
+    }).catch(() => undefined);
+    return answer(200, "ignored");
+  }
+}
+
+const ALREADY_PROCESSED = new Error("inbox message already processed");
+
+/**
+ * Stored but unprocessed messages (crash between "stored" and "applied", or a failed apply):
+ * claimed with SKIP LOCKED and applied again. Messages younger than `minAgeMs` are left to the
+ * request that stored them.
+ */
+export async function reprocessInbox(
+  ctx: EngineContext,
+  deps: IngestDeps,
+  opts: { limit: number; minAgeMs?: number; leaseMs?: number },
+): Promise<number> {
+  const minAge = opts.minAgeMs ?? 5_000;
+  const messages = await claimUnprocessedInbox(ctx.db, {
+    now: new Date(ctx.clock.now().getTime() - minAge),
+    limit: opts.limit,
+    leaseMs: (opts.leaseMs ?? 60_000) + minAge,
+  });
+  for (const m of messages) {
+    const parsed = m.signatureValid ? parseNotification(m.rawBody) : null;
+    if (!parsed) {
+      await markInboxProcessed(ctx.db, m.id, {
+        result: m.signatureValid ? "invalid" : "rejected_signature",
+        at: ctx.clock.now(),
+      });
+      continue;
+    }
+    await processInboxMessage(ctx, deps, m, parsed);
+  }
+  return messages.length;
+}
+
+/** Makes the poller look at the CIP's voucher on its next run (pending vouchers only). */
+async function requestStatusQuery(
+  ctx: EngineContext,
+  q: Executor,
+  tenantId: string,
+  cip: string,
+): Promise<void> {
+  const v = await findVoucherByCip(q, tenantId, cip);
+  if (v && v.status === "pending") {
+    await updateVoucher(q, v.id, { expectedStatus: "pending" }, { nextPollAt: ctx.clock.now() });
+  }
+}

@@ -1,0 +1,324 @@
+import { createHash, randomBytes } from "node:crypto";
+import {
+  buildCipRequest,
+  CipCreationOutcomeUnknownError,
+  computeExpiry,
+  ConflictError,
+  isCurrency,
+  UnavailableError,
+  ValidationError,
+  type ExpiryPolicy,
+  type FieldIssue,
+} from "@pe-pay/core";
+import type { EngineContext } from "../context";
+import { enqueueOutbox } from "../db/outbox";
+import { getSettings } from "../db/settings";
+import type { TenantRecord } from "../db/tenants";
+import {
+  addVoucherCip,
+  findVoucherByIdempotencyKey,
+  getVoucher,
+  insertOrGetVoucher,
+  lockVoucher,
+  transitionVoucher,
+  updateVoucher,
+  type VoucherRecord,
+} from "../db/vouchers";
+import type { CreateVoucherCommand, VoucherView } from "../ports";
+import type { StepHook } from "./hooks";
+import type { TenantAccess } from "./tenant-access";
+import { newTokenSecret, packPlatformData, toVoucherView } from "./views";
+
+export interface CreateVoucherInput extends CreateVoucherCommand {
+  /** Adapter policy on the validity, e.g. Shopify's ~72 h cap on pending payments. */
+  expiryPolicy?: ExpiryPolicy;
+}
+
+export interface CreateVoucherDeps {
+  access: TenantAccess;
+  /** The merchant address PagoEfectivo copies CIP mails to; omitted from the request if none. */
+  adminEmail?: (tenant: TenantRecord) => string | undefined;
+  /** How long one creation attempt keeps other callers (and the expiry scheduler) away. */
+  createLeaseMs: number;
+  /** How long a concurrent caller with the same key waits for an attempt in flight. */
+  waitForInFlightMs: number;
+  hook?: StepHook;
+}
+
+const PLACEHOLDER_ADMIN_EMAIL = "admin@invalid.example";
+
+/**
+ * Idempotent on (tenant, idempotencyKey): the same key always yields the same voucher and at
+ * most one CIP request in flight.
+ *
+ * 1. Validate through core (money limits, buildCipRequest) before anything is stored.
+ * 2. Record the attempt (`created`, our unique transactionCode, the expiry) BEFORE calling
+ *    PagoEfectivo, so a crash in between leaves a row a retry (or the expiry scheduler) finishes.
+ * 3. Take a short creation lease on the row (guarded by its version): concurrent retries of the
+ *    same key wait for the holder instead of creating a second CIP.
+ * 4. createCip; on success `created → pending` and `voucher.pending` in one transaction.
+ *
+ * Outcome unknown (timeout / 5xx / unreadable 2xx on POST /v1/cips): PagoEfectivo may or may not
+ * hold a CIP with our transactionCode, and its search works by CIP number only, so we cannot ask.
+ * The voucher stays `created` and the error (503, retryable) goes back to the adapter. A retry of
+ * the same key re-sends the SAME request — same transactionCode, same amount, same dateExpiry —
+ * which is safe in every case: if the first request never arrived, this one is the only CIP; if
+ * it did arrive, the first CIP is an orphan nobody was shown, it expires at PagoEfectivo at the
+ * same instant as ours, and if it is ever paid the notification carries our transactionCode, so
+ * the payment is applied to this voucher (or becomes a `paid_twice` attention item). If nobody
+ * retries, the expiry scheduler expires the `created` voucher at expires_at + grace.
+ */
+export async function createVoucher(
+  ctx: EngineContext,
+  deps: CreateVoucherDeps,
+  cmd: CreateVoucherInput,
+): Promise<VoucherView> {
+  validateCommand(ctx, cmd);
+  const entry = await deps.access.requireUsable(cmd.tenantId);
+  const { tenant } = entry;
+  if (cmd.test && tenant.environment === "production") {
+    // Never a real, payable CIP for a test order.
+    throw new ConflictError("test payment for a store with production credentials", {
+      merchantMessage:
+        "This is a test order but the store uses production PagoEfectivo credentials; switch the app to sandbox mode to test.",
+    });
+  }
+  const now = ctx.clock.now();
+  const fingerprint = fingerprintOf(cmd);
+
+  let record = await findVoucherByIdempotencyKey(ctx.db, cmd.tenantId, cmd.idempotencyKey);
+  if (record && record.requestFingerprint !== fingerprint) throw keyReused();
+  if (!record) {
+    const settings = await getSettings(ctx.db, cmd.tenantId);
+    const expiresAt = computeExpiry({
+      now,
+      validityHours: settings.validityHours,
+      policy: cmd.expiryPolicy,
+    });
+    const transactionCode = newTransactionCode();
+    // Validate the PagoEfectivo request now, so bad input is a 400 and leaves no row behind.
+    buildBody(deps, tenant, cmd, transactionCode, expiresAt, now);
+    const inserted = await insertOrGetVoucher(ctx.db, {
+      tenantId: cmd.tenantId,
+      platformPaymentId: cmd.idempotencyKey,
+      idempotencyKey: cmd.idempotencyKey,
+      groupKey: cmd.groupKey,
+      requestFingerprint: fingerprint,
+      transactionCode,
+      amount: cmd.amount,
+      status: "created",
+      expiresAt,
+      shopperEmail: cmd.shopper.email,
+      shopperFirstName: cmd.shopper.firstName ?? null,
+      platformData: packPlatformData(cmd.platformData, {
+        reference: cmd.platformReference,
+        tokenSecret: newTokenSecret(),
+        environment: tenant.environment,
+      }) as unknown as Record<string, unknown>,
+    });
+    if (!inserted.sameRequest) throw keyReused();
+    record = inserted.record;
+    if (inserted.created) await deps.hook?.("create.recorded");
+  }
+  if (record.status !== "created") return toVoucherView(record);
+
+  const claimed = await claimCreation(ctx, deps, record.id);
+  if (claimed.status !== "created") return toVoucherView(claimed);
+  if (claimed.expiresAt.getTime() - ctx.clock.now().getTime() < 60_000) {
+    await release(ctx, claimed.id, "expired before the CIP could be created");
+    throw new ConflictError("the voucher expired before its CIP could be created", {
+      merchantMessage: "The payment code could not be issued in time; ask the shopper to retry.",
+    });
+  }
+
+  const body = buildBody(
+    deps,
+    tenant,
+    cmd,
+    claimed.transactionCode,
+    claimed.expiresAt,
+    ctx.clock.now(),
+  );
+  const client = deps.access.client(entry, tenant.environment);
+  let created;
+  try {
+    created = await client.createCip(body);
+  } catch (e) {
+    const unknown = e instanceof CipCreationOutcomeUnknownError;
+    await release(ctx, claimed.id, unknown ? `outcome_unknown:${e.reason}` : errorCode(e));
+    ctx.logger.warn(
+      { voucherId: claimed.id, tenantId: tenant.id, err: { code: errorCode(e) } },
+      unknown ? "CIP creation outcome unknown; kept as created" : "CIP creation failed",
+    );
+    throw e;
+  }
+  await deps.hook?.("create.cip_created");
+
+  const view = await ctx.db.transaction(async (tx) => {
+    const pending = await transitionVoucher(tx, claimed.id, "created", "pending", {
+      cip: created.cip,
+      cipUrl: created.cipUrl,
+      expiryLeaseUntil: null,
+      lastError: null,
+      nextPollAt: new Date(ctx.clock.now().getTime() + ctx.config.pollAfterMs),
+    });
+    if (!pending) {
+      // Moved meanwhile (e.g. the CIP was paid and notified before we got here): keep the CIP
+      // on record so every later event still maps to this voucher.
+      await addVoucherCip(tx, claimed.tenantId, claimed.id, created.cip);
+      return toVoucherView((await lockVoucher(tx, claimed.id))!);
+    }
+    await enqueueOutbox(tx, {
+      tenantId: pending.tenantId,
+      aggregateId: pending.id,
+      kind: "voucher.pending",
+      payload: { voucher: toVoucherView(pending) },
+      dedupeKey: `voucher.pending:${pending.id}`,
+    });
+    return toVoucherView(pending);
+  });
+  await deps.hook?.("create.done");
+  ctx.logger.info(
+    { voucherId: view.id, tenantId: tenant.id, cip: view.cip, status: view.status },
+    "voucher created",
+  );
+  return view;
+}
+
+/** Takes the creation lease, or waits for the caller that holds it. */
+async function claimCreation(
+  ctx: EngineContext,
+  deps: CreateVoucherDeps,
+  id: string,
+): Promise<VoucherRecord> {
+  const deadline = Date.now() + deps.waitForInFlightMs;
+  for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
+    const v = (await getVoucher(ctx.db, id))!;
+    if (v.status !== "created") return v;
+    const now = ctx.clock.now();
+    if (!v.expiryLeaseUntil || v.expiryLeaseUntil.getTime() <= now.getTime()) {
+      const mine = await updateVoucher(
+        ctx.db,
+        id,
+        { expectedStatus: "created", expectedVersion: v.version },
+        {
+          expiryLeaseUntil: new Date(now.getTime() + deps.createLeaseMs),
+          createAttempts: v.createAttempts + 1,
+        },
+      );
+      if (mine) return mine;
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      throw new UnavailableError("another request is creating this voucher's CIP; retry shortly");
+    }
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}
+
+async function release(ctx: EngineContext, id: string, lastError: string): Promise<void> {
+  await updateVoucher(
+    ctx.db,
+    id,
+    { expectedStatus: "created" },
+    { expiryLeaseUntil: null, lastError: lastError.slice(0, 200) },
+  );
+}
+
+function buildBody(
+  deps: CreateVoucherDeps,
+  tenant: TenantRecord,
+  cmd: CreateVoucherInput,
+  transactionCode: string,
+  expiresAt: Date,
+  now: Date,
+) {
+  const adminEmail = deps.adminEmail?.(tenant);
+  const body = buildCipRequest(
+    {
+      transactionCode,
+      amount: cmd.amount,
+      adminEmail: adminEmail ?? PLACEHOLDER_ADMIN_EMAIL,
+      dateExpiry: expiresAt,
+      paymentConcept: cmd.paymentConcept,
+      additionalData: `ref=${cmd.platformReference}`.slice(0, 200),
+      customer: {
+        email: cmd.shopper.email,
+        firstName: cmd.shopper.firstName,
+        lastName: cmd.shopper.lastName,
+        phone: cmd.shopper.phone,
+        documentType: cmd.shopper.documentType,
+        documentNumber: cmd.shopper.documentNumber,
+      },
+    },
+    now,
+  );
+  // Only currency, amount, userEmail and transactionCode are required by PagoEfectivo.
+  if (!adminEmail) delete (body as { adminEmail?: string }).adminEmail;
+  return body;
+}
+
+/** "T" + 24 uppercase hex digits (96 random bits): unique, and within PagoEfectivo's pattern. */
+export function newTransactionCode(): string {
+  return `T${randomBytes(12).toString("hex").toUpperCase()}`;
+}
+
+function fingerprintOf(cmd: CreateVoucherInput): string {
+  return createHash("sha256")
+    .update(
+      JSON.stringify([
+        cmd.amount.minor,
+        cmd.amount.currency,
+        cmd.groupKey,
+        cmd.platformReference,
+        cmd.test,
+      ]),
+    )
+    .digest("hex");
+}
+
+function keyReused(): ConflictError {
+  return new ConflictError("idempotency key reused with a different payment", {
+    merchantMessage: "This payment id was already used for a different amount or order.",
+  });
+}
+
+function errorCode(e: unknown): string {
+  return (e as { code?: unknown })?.code ? String((e as { code: unknown }).code) : "error";
+}
+
+function validateCommand(ctx: EngineContext, cmd: CreateVoucherInput): void {
+  const issues: FieldIssue[] = [];
+  const text = (v: unknown, field: string, max: number) => {
+    if (typeof v !== "string" || v.trim() === "") {
+      issues.push({ field, code: "required", message: `${field} is required` });
+    } else if (v.length > max) {
+      issues.push({ field, code: "too_long", message: `at most ${max} characters` });
+    }
+  };
+  text(cmd?.tenantId, "tenantId", 64);
+  text(cmd?.idempotencyKey, "idempotencyKey", 255);
+  text(cmd?.groupKey, "groupKey", 255);
+  text(cmd?.platformReference, "platformReference", 255);
+  const amount = cmd?.amount;
+  if (!amount || !Number.isSafeInteger(amount.minor) || amount.minor <= 0) {
+    issues.push({ field: "amount", code: "invalid", message: "a positive amount is required" });
+  } else if (amount.minor > ctx.config.maxChargeMinor) {
+    issues.push({ field: "amount", code: "too_large", message: "amount exceeds the maximum" });
+  }
+  if (!isCurrency(amount?.currency)) {
+    issues.push({ field: "currency", code: "unsupported", message: "currency must be PEN or USD" });
+  }
+  if (!cmd?.shopper || typeof cmd.shopper !== "object") {
+    issues.push({ field: "shopper", code: "required", message: "shopper is required" });
+  }
+  if (typeof cmd?.test !== "boolean") {
+    issues.push({ field: "test", code: "required", message: "test must be true or false" });
+  }
+  if (issues.length) throw new ValidationError(issues);
+  if (typeof cmd.tenantId === "string" && !/^[0-9a-f-]{36}$/i.test(cmd.tenantId)) {
+    throw new ValidationError([
+      { field: "tenantId", code: "invalid_format", message: "tenantId is not a tenant id" },
+    ]);
+  }
+}
