@@ -1,4 +1,5 @@
-import { http, HttpResponse, setupServer } from "../src/pagoefectivo-client/msw-shim";
+import { http, HttpResponse } from "msw";
+import { setupServer } from "msw/node";
 import { fixedClock } from "../src/clock";
 import { PagoEfectivoAuthError } from "../src/pagoefectivo-client";
 import {
@@ -9,7 +10,7 @@ import {
   fakeAuthorizer,
   ok,
   testClient,
-} from "../src/pagoefectivo-client/test-support";
+} from "./support/pagoefectivo-fake";
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));

@@ -1,4 +1,5 @@
-import { http, HttpResponse, setupServer } from "../src/pagoefectivo-client/msw-shim";
+import { http, HttpResponse } from "msw";
+import { setupServer } from "msw/node";
 import { fixedClock } from "../src/clock";
 import { ValidationError } from "../src/errors";
 import { checkRefundRequestSignature } from "../src/signatures";
@@ -10,7 +11,7 @@ import {
   fakeAuthorizer,
   rawJson,
   testClient,
-} from "../src/pagoefectivo-client/test-support";
+} from "./support/pagoefectivo-fake";
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));

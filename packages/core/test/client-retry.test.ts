@@ -1,4 +1,5 @@
-import { delay, http, HttpResponse, setupServer } from "../src/pagoefectivo-client/msw-shim";
+import { delay, http, HttpResponse } from "msw";
+import { setupServer } from "msw/node";
 import { fixedClock } from "../src/clock";
 import { UnavailableError } from "../src/errors";
 import { jsonDecimal } from "../src/pagoefectivo-json";
@@ -11,13 +12,7 @@ import {
   PagoEfectivoUnavailableError,
   PagoEfectivoValidationError,
 } from "../src/pagoefectivo-client";
-import {
-  BASE_URL,
-  T0,
-  fakeAuthorizer,
-  ok,
-  testClient,
-} from "../src/pagoefectivo-client/test-support";
+import { BASE_URL, T0, fakeAuthorizer, ok, testClient } from "./support/pagoefectivo-fake";
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));

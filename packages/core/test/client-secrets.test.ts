@@ -1,5 +1,6 @@
 import fc from "fast-check";
-import { http, HttpResponse, setupServer } from "../src/pagoefectivo-client/msw-shim";
+import { http, HttpResponse } from "msw";
+import { setupServer } from "msw/node";
 import { fixedClock } from "../src/clock";
 import { AppError, ValidationError } from "../src/errors";
 import { jsonDecimal } from "../src/pagoefectivo-json";
@@ -9,7 +10,7 @@ import {
   redactPagoEfectivoPayload,
   type PagoEfectivoAuditEntry,
 } from "../src/pagoefectivo-client";
-import { BASE_URL, T0, fakeAuthorizer, ok } from "../src/pagoefectivo-client/test-support";
+import { BASE_URL, T0, fakeAuthorizer, ok } from "./support/pagoefectivo-fake";
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));

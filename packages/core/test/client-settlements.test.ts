@@ -1,17 +1,12 @@
-import { http, HttpResponse, setupServer } from "../src/pagoefectivo-client/msw-shim";
+import { http, HttpResponse } from "msw";
+import { setupServer } from "msw/node";
 import { fixedClock } from "../src/clock";
 import { ValidationError } from "../src/errors";
 import {
   PagoEfectivoMalformedResponseError,
   PagoEfectivoNotFoundError,
 } from "../src/pagoefectivo-client";
-import {
-  BASE_URL,
-  T0,
-  fakeAuthorizer,
-  rawJson,
-  testClient,
-} from "../src/pagoefectivo-client/test-support";
+import { BASE_URL, T0, fakeAuthorizer, rawJson, testClient } from "./support/pagoefectivo-fake";
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));

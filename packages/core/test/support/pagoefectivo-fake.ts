@@ -3,11 +3,14 @@
  * authorization endpoint that really checks the hash and tracks issued tokens, and a client
  * factory that records backoff sleeps and audit entries instead of waiting.
  */
-import { http, HttpResponse } from "./msw-shim";
-import { toLimaIso, type fixedClock } from "../clock";
-import { authorizationHash } from "../signatures";
-import type { PagoEfectivoAuditEntry } from "./transport";
-import { createPagoEfectivoClient, type PagoEfectivoClientOptions } from "./client";
+import { http, HttpResponse } from "msw";
+import { toLimaIso, type fixedClock } from "../../src/clock";
+import { authorizationHash } from "../../src/signatures";
+import type { PagoEfectivoAuditEntry } from "../../src/pagoefectivo-client/transport";
+import {
+  createPagoEfectivoClient,
+  type PagoEfectivoClientOptions,
+} from "../../src/pagoefectivo-client/client";
 
 export const BASE_URL = "https://pe.test";
 export const CREDENTIALS = {
