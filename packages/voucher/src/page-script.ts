@@ -28,7 +28,7 @@ var su=b.getAttribute("data-status-url"),st=b.getAttribute("data-status"),pm=Num
 function sched(){clearTimeout(tm);if(su)tm=setTimeout(check,Date.now()-t0>6e5?pm*4:pm)}
 function check(){if(!su)return;if(d.visibilityState==="hidden"){sched();return}
 fetch(su,{headers:{Accept:"application/json"},cache:"no-store",credentials:"same-origin"}).then(function(r){return r.ok?r.json():null}).then(function(j){if(j&&j.status&&j.status!==st){location.reload()}else{sched()}},sched)}
-if(su){d.addEventListener("visibilitychange",function(){if(d.visibilityState==="visible")check()});sched()}
+if(su){if($("refresh"))$("refresh").hidden=false;d.addEventListener("visibilitychange",function(){if(d.visibilityState==="visible")check()});sched()}
 })();`
   .replace(/\n/g, "")
   .trim();

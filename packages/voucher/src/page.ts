@@ -106,7 +106,8 @@ function pendingBody(vm: VoucherViewModel, vars: Record<string, string>): string
     `<p class="hint" id="print-hint">${e(c.printHint)}</p>` +
     links(vm) +
     `</div>` +
-    (vm.statusUrl ? `<p class="refresh">${e(c.autoRefresh)}</p>` : "");
+    // Only true while the script runs, so the script reveals it.
+    (vm.statusUrl ? `<p class="refresh" id="refresh" hidden>${e(c.autoRefresh)}</p>` : "");
   return `<h1>${e(h1)}</h1><div class="col-a">${card}</div>${how}<div class="col-a">${codes}${actions}</div>`;
 }
 

@@ -172,6 +172,7 @@ describe.each(VIEWPORTS)("voucher page at $width×$height", (vp) => {
     expect(await page.locator("#copy-cip").isVisible()).toBe(true);
     expect(await page.locator("#print").isVisible()).toBe(true);
     expect(await page.locator("#print-hint").isVisible()).toBe(false);
+    expect(await page.locator("#refresh").isVisible()).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, `pending-${vp.name}.png`) });
     await page.screenshot({ path: join(ARTIFACTS, `pending-${vp.name}-full.png`), fullPage: true });
     expect(problems).toEqual([]);
@@ -305,6 +306,7 @@ describe("without JavaScript", () => {
     expect(await page.locator("#copy-cip").isVisible()).toBe(false);
     expect(await page.locator("#print").isVisible()).toBe(false);
     expect(await page.locator("#print-hint").isVisible()).toBe(true);
+    expect(await page.locator("#refresh").isVisible()).toBe(false);
     // Bank steps open without a script.
     await page.locator("summary", { hasText: "BCP" }).click();
     expect(
