@@ -17,7 +17,10 @@ export function webhookSignature(body: string | Buffer, secret: string): string 
 }
 
 export class WebhookDispatcher {
+  /** Jobs not started yet, by webhook+order (a second event joins the queued job). */
   private readonly pending = new Map<string, Promise<void>>();
+  /** Every job until its delivery finished, for `flush`. */
+  private readonly inflight = new Set<Promise<void>>();
 
   constructor(
     private readonly ctx: DemoContext,
@@ -39,12 +42,14 @@ export class WebhookDispatcher {
         }, this.ctx.settings.webhookDelayMs);
       });
       this.pending.set(key, job);
+      this.inflight.add(job);
+      void job.then(() => this.inflight.delete(job));
     }
   }
 
   /** Resolves once every queued delivery (including ones queued meanwhile) has run. */
   async flush(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending.values()]);
+    while (this.inflight.size > 0) await Promise.all([...this.inflight]);
   }
 
   private async deliver(hook: WooWebhookRecord, orderId: number): Promise<void> {
