@@ -131,7 +131,10 @@ export async function evaluateAlerts(
     [tenantId, from],
   );
   const failures = Number(sig.rows[0]?.n ?? 0);
-  if (failures > 0) {
+  // The ingest path raises its own live alert per failure; this is the catch-up for a day
+  // without an open one (e.g. raised before a crash, or dismissed before new failures).
+  const live = open.some((a) => a.kind === "signature_failure" && a.key !== limaCalendarDay(now));
+  if (failures > 0 && !live) {
     await ensure("signature_failure", limaCalendarDay(now), {
       day: limaCalendarDay(now),
       count: failures,
@@ -159,12 +162,16 @@ export async function evaluateAlerts(
     });
   }
 
-  for (const item of await listOpenAttentionItems(ctx.db, tenantId)) {
-    await ensure("attention_item", String(item.id), {
-      attentionId: item.id,
-      attentionKind: item.kind,
-      voucherId: item.voucherId,
-      detail: item.detail,
+  // One alert per attention kind (the key the payment path raises with when it creates an
+  // item), listing how many items of that kind are open.
+  const items = await listOpenAttentionItems(ctx.db, tenantId);
+  const kinds = new Map<string, typeof items>();
+  for (const item of items) kinds.set(item.kind, [...(kinds.get(item.kind) ?? []), item]);
+  for (const [kind, list] of kinds) {
+    await ensure("attention_item", kind, {
+      attentionKind: kind,
+      count: list.length,
+      voucherIds: [...new Set(list.map((i) => i.voucherId).filter(Boolean))].slice(0, 20),
     });
   }
 
@@ -184,11 +191,9 @@ export async function evaluateAlerts(
 
   // Conditions that went away. Per-day alerts stay until dismissed.
   const selfResolving = new Set<string>(["dead_letter", "attention_item", "credit_note_missing"]);
-  // Only keys this module writes (row ids) are resolved here; others belong to their raiser.
-  const ownKey = /^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
   for (const a of open) {
     const gone = !wanted.has(`${a.kind}\u0000${a.key}`);
-    if (selfResolving.has(a.kind) && gone && ownKey.test(a.key)) {
+    if (selfResolving.has(a.kind) && gone) {
       if (await resolveAlert(ctx.db, a.id, now)) result.resolved += 1;
     }
   }

@@ -83,7 +83,8 @@ export function describeAlert(a: AlertRecord): MerchantAlert {
         },
       };
     }
-    case "signature_failure":
+    case "signature_failure": {
+      const count = typeof d.count === "number" ? d.count : a.occurrences;
       return {
         ...base,
         severity: "critical",
@@ -92,14 +93,15 @@ export function describeAlert(a: AlertRecord): MerchantAlert {
           en: "PagoEfectivo notifications with an invalid signature",
         },
         message: {
-          es: `Llegaron ${num(d.count)} notificaciones con una firma que no pudimos verificar; no cambiaron ningún pedido.`,
-          en: `${num(d.count)} notifications arrived with a signature we could not verify; they changed no order.`,
+          es: `Llegaron ${count} notificaciones con una firma que no pudimos verificar; no cambiaron ningún pedido.`,
+          en: `${count} notifications arrived with a signature we could not verify; they changed no order.`,
         },
         action: {
           es: "Comprueba que la clave secreta (secretKey) configurada en la app sea la de tu panel de PagoEfectivo. Si coincide, alguien podría estar enviando notificaciones falsas: avisa a PagoEfectivo.",
           en: "Check that the secret key configured in the app matches the one in your PagoEfectivo dashboard. If it does, someone may be sending fake notifications: tell PagoEfectivo.",
         },
       };
+    }
     case "dead_letter": {
       const what = OUTBOX_KIND_TEXT[str(d.kind)] ?? { es: str(d.kind), en: str(d.kind) };
       const error = str(d.error);
@@ -121,7 +123,8 @@ export function describeAlert(a: AlertRecord): MerchantAlert {
       };
     }
     case "attention_item": {
-      const kind = str(d.attentionKind);
+      const kind = str(d.attentionKind, a.key);
+      const count = num(d.count ?? 1);
       const known = (ATTENTION_KINDS as readonly string[]).includes(kind)
         ? {
             es: describeAttention(kind as AttentionKind, "es"),
@@ -131,7 +134,13 @@ export function describeAlert(a: AlertRecord): MerchantAlert {
       return {
         ...base,
         severity: "critical",
-        title: { es: "Un pago requiere tu atención", en: "A payment needs your attention" },
+        title:
+          count > 1
+            ? {
+                es: `${count} pagos requieren tu atención`,
+                en: `${count} payments need your attention`,
+              }
+            : { es: "Un pago requiere tu atención", en: "A payment needs your attention" },
         message: known ?? {
           es: `Un pago o reembolso requiere revisión (${kind || "revisión"}).`,
           en: `A payment or refund needs review (${kind || "review"}).`,

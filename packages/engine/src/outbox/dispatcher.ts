@@ -35,7 +35,7 @@ import type {
 } from "../ports";
 import { toRefundView } from "../refunds/views";
 import { nextOutboxAttempt } from "./backoff";
-import { loadVoucherView } from "./views";
+import { loadOutboxVoucherView } from "./views";
 
 export interface DispatcherOptions {
   /** Messages claimed per round (default 50). */
@@ -80,7 +80,7 @@ export function createOutboxDispatcher(
   const batchSize = opts.batchSize ?? 50;
   const leaseMs = opts.leaseMs ?? 2 * 60_000;
   const concurrency = Math.max(1, opts.concurrency ?? 8);
-  const loadVoucher = opts.loadVoucher ?? loadVoucherView;
+  const loadVoucher = opts.loadVoucher ?? loadOutboxVoucherView;
 
   async function tenantContext(
     tenantId: string,

@@ -5,4 +5,4 @@ export {
   type OutboxDispatcher,
 } from "./dispatcher";
 export { outboxBackoffMs, nextOutboxAttempt } from "./backoff";
-export { loadVoucherView, toVoucherView } from "./views";
+export { loadOutboxVoucherView } from "./views";

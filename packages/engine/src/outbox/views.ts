@@ -1,8 +1,10 @@
 import type { Executor } from "../db/database";
-import { mapVoucher, type VoucherRecord } from "../db/vouchers";
+import { getVoucher, type VoucherRecord } from "../db/vouchers";
 import type { VoucherStatus, VoucherView } from "../ports";
+import { engineData, toVoucherView } from "../vouchers/views";
 
-export function toVoucherView(v: VoucherRecord, publicToken: string): VoucherView {
+/** A row written without the voucher use cases' engine data (imports, tests): its raw fields. */
+function rawVoucherView(v: VoucherRecord): VoucherView {
   return {
     id: v.id,
     tenantId: v.tenantId,
@@ -12,21 +14,22 @@ export function toVoucherView(v: VoucherRecord, publicToken: string): VoucherVie
     amount: v.amount,
     expiresAt: v.expiresAt,
     paidAt: v.paidAt,
-    publicToken,
+    publicToken: "",
     platformReference: v.platformPaymentId,
     platformData: v.platformData,
   };
 }
 
 /**
- * The voucher as the adapters see it. The public token's column belongs to the voucher use
- * cases: it is read from the row when present (`public_token`), and the facade may pass its own
- * loader to the dispatcher instead.
+ * The voucher as the adapters see it at delivery time (the dispatcher's default `loadVoucher`):
+ * the voucher use cases' view (public token, adapter data unpacked), or the raw row for a
+ * voucher they did not write.
  */
-export async function loadVoucherView(q: Executor, voucherId: string): Promise<VoucherView | null> {
-  const { rows } = await q.query("SELECT * FROM vouchers WHERE id = $1", [voucherId]);
-  const row = rows[0];
-  if (!row) return null;
-  const token = typeof row.public_token === "string" ? row.public_token : "";
-  return toVoucherView(mapVoucher(row), token);
+export async function loadOutboxVoucherView(
+  q: Executor,
+  voucherId: string,
+): Promise<VoucherView | null> {
+  const v = await getVoucher(q, voucherId);
+  if (!v) return null;
+  return engineData(v) ? toVoucherView(v) : rawVoucherView(v);
 }
