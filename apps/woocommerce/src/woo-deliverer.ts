@@ -16,7 +16,7 @@ export type DelivererWooClient = Pick<
 
 export interface WooDelivererDeps {
   /** Builds a client from the tenant's decrypted credentials (`consumerKey`, `consumerSecret`). */
-  clientFor(tenant: TenantContext): DelivererWooClient;
+  clientFor(tenant: TenantContext): DelivererWooClient | Promise<DelivererWooClient>;
 }
 
 class PermanentDeliveryError extends Error {}
@@ -160,7 +160,7 @@ export function createWooDeliverer(deps: WooDelivererDeps): PlatformDeliverer {
     platform: "woocommerce",
     async deliver(message: OutboxMessage, tenant: TenantContext): Promise<DeliveryOutcome> {
       try {
-        await run(message, deps.clientFor(tenant));
+        await run(message, await deps.clientFor(tenant));
         return { status: "delivered" };
       } catch (error) {
         return outcomeFor(error);

@@ -5,48 +5,101 @@ import { ValidationError } from "@pe-pay/core";
  * The bridge's whole configuration, read once from the environment. Errors name the variable
  * and the rule, never the value (several of these are secrets).
  */
-const httpsUrl = z
+const httpUrl = z
   .string()
   .url()
-  .refine((u) => u.startsWith("https://"), "must be an https:// URL")
+  .refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL")
   .transform((u) => u.replace(/\/+$/, ""));
 
-const schema = z.object({
-  WOO_BRIDGE_HOST: z.string().default("127.0.0.1"),
-  WOO_BRIDGE_PORT: z.coerce.number().int().min(0).max(65535).default(4030),
-  /** Where WooCommerce reaches the bridge (wc-auth callback, webhook delivery URL): https only. */
-  WOO_BRIDGE_PUBLIC_URL: httpsUrl,
-  /** Hosted voucher pages live under this URL + "/" + publicToken. */
-  VOUCHER_PAGE_BASE_URL: httpsUrl,
-  /** base64 of 32 random bytes: AES-256-GCM key for stored WooCommerce REST keys. */
-  WOO_CREDENTIALS_KEY: z
-    .string()
-    .refine((v) => Buffer.from(v, "base64").length === 32, "must be base64 of exactly 32 bytes"),
-  WOO_APP_NAME: z.string().min(1).max(60).default("PagoEfectivo"),
-  WOO_HTTP_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(15_000),
-  WOO_HTTP_RETRIES: z.coerce.number().int().min(0).max(6).default(3),
-  PLUGIN_SIGNATURE_TOLERANCE_SECONDS: z.coerce.number().int().min(30).max(900).default(300),
-  WC_AUTH_STATE_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(1800),
-  RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(300),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-});
+const seconds = (min: number, max: number, dflt: number) =>
+  z.coerce.number().int().min(min).max(max).default(dflt);
 
-export type WooBridgeConfig = {
+const schema = z
+  .object({
+    NODE_ENV: z.string().default("development"),
+    HOST: z.string().default("127.0.0.1"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(4040),
+    /**
+     * Where WooCommerce and shoppers reach the bridge: wc-auth callback, webhook delivery URL,
+     * PagoEfectivo notification URL, voucher pages. WooCommerce refuses a non-https callback, so
+     * https is required in production; plain http is accepted for local runs.
+     */
+    PUBLIC_URL: httpUrl.optional(),
+    /** PostgreSQL; without it, embedded PGlite under DATA_DIR/.data/woocommerce. */
+    DATABASE_URL: z.string().min(1).optional(),
+    DATA_DIR: z.string().min(1).optional(),
+    /** base64 of 32 bytes, or "id:base64,…" (first = primary). Required with DATABASE_URL. */
+    APP_ENCRYPTION_KEY: z.string().optional(),
+    /** PagoEfectivo API for sandbox credentials (the local emulator by default). */
+    PE_API_BASE_URL: httpUrl.default("http://127.0.0.1:4010"),
+    /** PagoEfectivo API for production credentials; unset = production cannot be chosen. */
+    PE_PRODUCTION_API_BASE_URL: httpUrl.optional(),
+    WOO_APP_NAME: z.string().min(1).max(60).default("PagoEfectivo"),
+    WOO_HTTP_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(15_000),
+    WOO_HTTP_RETRIES: z.coerce.number().int().min(0).max(6).default(3),
+    PLUGIN_SIGNATURE_TOLERANCE_SECONDS: seconds(30, 900, 300),
+    WC_AUTH_STATE_TTL_SECONDS: seconds(60, 3600, 1800),
+    RECONCILE_INTERVAL_SECONDS: seconds(5, 86_400, 300),
+    /** How far back the first reconciliation of a store looks. */
+    RECONCILE_LOOKBACK_SECONDS: seconds(60, 30 * 86_400, 3 * 86_400),
+    EXPIRY_INTERVAL_SECONDS: seconds(1, 3600, 30),
+    POLL_INTERVAL_SECONDS: seconds(1, 3600, 60),
+    OUTBOX_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+    REFUND_INTERVAL_SECONDS: seconds(1, 3600, 60),
+    ADMIN_SESSION_MINUTES: z.coerce.number().int().min(5).max(240).default(30),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(15_000),
+    LOG_LEVEL: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info"),
+  })
+  .superRefine((e, ctx) => {
+    if (e.NODE_ENV === "production" && !e.PUBLIC_URL?.startsWith("https://")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["PUBLIC_URL"],
+        message: "must be an https:// URL in production",
+      });
+    }
+    if (e.DATABASE_URL && !e.APP_ENCRYPTION_KEY?.trim()) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["APP_ENCRYPTION_KEY"],
+        message: "is required with DATABASE_URL (every instance must share the key)",
+      });
+    }
+  });
+
+export type LogLevel = z.infer<typeof schema>["LOG_LEVEL"];
+
+export interface WooBridgeConfig {
   host: string;
   port: number;
-  publicUrl: string;
-  voucherPageBaseUrl: string;
-  credentialsKey: Buffer;
+  /** Explicit PUBLIC_URL, or undefined: then http://HOST:<listening port>. */
+  publicUrl: string | undefined;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  encryptionKey: string | undefined;
+  pagoEfectivoBaseUrl: { sandbox: string; production: string | undefined };
   appName: string;
   httpTimeoutMs: number;
   httpRetries: number;
   signatureToleranceSeconds: number;
   wcAuthStateTtlSeconds: number;
   reconcileIntervalSeconds: number;
-  logLevel: z.infer<typeof schema>["LOG_LEVEL"];
-};
+  reconcileLookbackSeconds: number;
+  expiryIntervalSeconds: number;
+  pollIntervalSeconds: number;
+  outboxIntervalMs: number;
+  refundIntervalSeconds: number;
+  adminSessionMinutes: number;
+  shutdownTimeoutMs: number;
+  logLevel: LogLevel;
+}
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): WooBridgeConfig {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  cwd: string = process.cwd(),
+): WooBridgeConfig {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     throw new ValidationError(
@@ -60,17 +113,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   return {
-    host: e.WOO_BRIDGE_HOST,
-    port: e.WOO_BRIDGE_PORT,
-    publicUrl: e.WOO_BRIDGE_PUBLIC_URL,
-    voucherPageBaseUrl: e.VOUCHER_PAGE_BASE_URL,
-    credentialsKey: Buffer.from(e.WOO_CREDENTIALS_KEY, "base64"),
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR ?? cwd,
+    encryptionKey: e.APP_ENCRYPTION_KEY?.trim() || undefined,
+    pagoEfectivoBaseUrl: { sandbox: e.PE_API_BASE_URL, production: e.PE_PRODUCTION_API_BASE_URL },
     appName: e.WOO_APP_NAME,
     httpTimeoutMs: e.WOO_HTTP_TIMEOUT_MS,
     httpRetries: e.WOO_HTTP_RETRIES,
     signatureToleranceSeconds: e.PLUGIN_SIGNATURE_TOLERANCE_SECONDS,
     wcAuthStateTtlSeconds: e.WC_AUTH_STATE_TTL_SECONDS,
     reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
+    reconcileLookbackSeconds: e.RECONCILE_LOOKBACK_SECONDS,
+    expiryIntervalSeconds: e.EXPIRY_INTERVAL_SECONDS,
+    pollIntervalSeconds: e.POLL_INTERVAL_SECONDS,
+    outboxIntervalMs: e.OUTBOX_INTERVAL_MS,
+    refundIntervalSeconds: e.REFUND_INTERVAL_SECONDS,
+    adminSessionMinutes: e.ADMIN_SESSION_MINUTES,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

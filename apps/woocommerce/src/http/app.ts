@@ -23,6 +23,8 @@ export interface WooBridgeDeps {
   clock: Clock;
   /** Hosted voucher page for a voucher's public token. */
   voucherPageUrl(publicToken: string): string;
+  /** Faster path to a store's plugin secret (one query) than `tenants.getWooStore`. */
+  pluginSecretFor?(storeId: string): Promise<string | null>;
   signatureToleranceSeconds?: number;
   logger?: BridgeLogger;
 }
@@ -86,7 +88,9 @@ export function createWooBridgeApp(deps: WooBridgeDeps): express.Express {
     verifyPluginRequest(
       {
         secretFor: async (storeId) =>
-          (await deps.tenants.getWooStore(storeId))?.pluginSecret ?? null,
+          deps.pluginSecretFor
+            ? deps.pluginSecretFor(storeId)
+            : ((await deps.tenants.getWooStore(storeId))?.pluginSecret ?? null),
         replayGuard: deps.replayGuard,
         clock: deps.clock,
         toleranceSeconds: deps.signatureToleranceSeconds,
@@ -116,7 +120,11 @@ export function createWooBridgeApp(deps: WooBridgeDeps): express.Express {
         },
         paymentConcept: `Pedido #${body.order_number}`,
         test: body.test ?? false,
-        platformData: { orderId: body.order_id, attempt: body.attempt },
+        platformData: {
+          orderId: body.order_id,
+          attempt: body.attempt,
+          ...(body.return_url ? { returnUrl: body.return_url } : {}),
+        },
       });
       res.status(201).json(voucherResponse(voucher, deps.voucherPageUrl(voucher.publicToken)));
     }),

@@ -15,6 +15,8 @@ export const createVoucherBody = z.object({
   document_type: z.string().max(10).optional(),
   document_number: z.string().max(20).optional(),
   test: z.boolean().optional(),
+  /** The order-received URL: the voucher page's "return to the store" (same host only). */
+  return_url: z.string().url().max(2000).optional(),
 });
 
 export const requestRefundBody = z.object({

@@ -1,0 +1,67 @@
+/**
+ * The WooCommerce bridge process: `node --import tsx apps/woocommerce/src/main.ts`.
+ *   main.ts admin-link <storeId>   prints a one-time (5 min) login link to the store's admin page.
+ */
+import { createLogger } from "@pe-pay/engine";
+import { loadConfig } from "./config";
+import { adminLoginUrl } from "./wiring/admin";
+import { startBridge } from "./wiring/bridge";
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ name: "woocommerce", level: config.logLevel });
+  const [command, arg] = process.argv.slice(2);
+
+  if (command === "admin-link") {
+    const bridge = await startBridge({
+      config: { ...config, port: 0 },
+      logger: createLogger({ name: "woocommerce", level: "warn" }),
+      schedulers: false,
+    });
+    try {
+      const store = arg ? await bridge.tenants.getWooStore(arg) : null;
+      if (!store) throw new Error("unknown or disconnected store id");
+      process.stdout.write(
+        adminLoginUrl({
+          publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
+          storeId: store.storeId,
+          pluginSecret: store.pluginSecret,
+          timestamp: Math.floor(Date.now() / 1000),
+        }) + "\n",
+      );
+    } finally {
+      await bridge.close();
+    }
+    return;
+  }
+
+  const bridge = await startBridge({ config, logger });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    const timer = setTimeout(() => {
+      logger.error("shutdown timed out; exiting");
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    timer.unref();
+    bridge.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        logger.error({ err: (e as Error).message }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  // Config errors name variables, never values.
+  process.stderr.write(`woocommerce bridge failed to start: ${(error as Error).message}\n`);
+  const issues = (error as { issues?: unknown }).issues;
+  if (issues) process.stderr.write(`${JSON.stringify(issues)}\n`);
+  process.exit(1);
+});

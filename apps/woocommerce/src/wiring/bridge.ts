@@ -1,0 +1,338 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import express, { type NextFunction, type Request, type Response } from "express";
+import { createPagoEfectivoClient, systemClock, type Clock } from "@pe-pay/core";
+import {
+  createOutboxDispatcher,
+  createLogger,
+  insertAudit,
+  loadKeyring,
+  migrate,
+  openDatabase,
+  runRefundPollingOnce,
+  runRefundSubmissionOnce,
+  type Database,
+  type Keyring,
+  type Logger,
+  type OutboxDispatcher,
+  type PeEnvironment,
+} from "@pe-pay/engine";
+import { DEFAULT_ENGINE_CONFIG, type EngineContext } from "../../../../packages/engine/src/context";
+import type { WooBridgeConfig } from "../config";
+import { createWooBridgeApp } from "../http/app";
+import {
+  DbOrderVoucherLookup,
+  DbPendingAuthorizations,
+  DbReplayGuard,
+  DbTenantStore,
+} from "../storage";
+import { createWcAuthFlow } from "../wc-auth";
+import { WooClient, type WooClientOptions } from "../woo-client/client";
+import { DEFAULT_RETRY } from "../woo-client/retry";
+import { createWooDeliverer } from "../woo-deliverer";
+import { adminRouter } from "./admin";
+import {
+  createHealthRouter,
+  createNotificationRouter,
+  createPaymentEngine,
+  type EnginePaymentService,
+  type PaymentEngineOptions,
+} from "./engine-imports";
+import { nudger } from "./nudge";
+import { checkPagoEfectivoCredentials } from "./pe-credentials-check";
+import { periodic, type PeriodicTask } from "./periodic";
+import { reconcileOnce } from "./reconcile";
+import { voucherPageRouter } from "./voucher-page";
+
+export interface StartBridgeOptions {
+  config: WooBridgeConfig;
+  /** Tests pass an open, migrated or empty database; otherwise DATABASE_URL / PGlite. */
+  db?: Database;
+  keyring?: Keyring;
+  clock?: Clock;
+  logger?: Logger;
+  engineOptions?: PaymentEngineOptions;
+  /** Extra WooCommerce client options (tests: a retry policy without sleeps). */
+  wooClient?: Partial<Omit<WooClientOptions, "storeUrl" | "consumerKey" | "consumerSecret">>;
+  /** false: no schedulers (tests drive `runOnce` themselves). Default true. */
+  schedulers?: boolean;
+}
+
+export interface RunningBridge {
+  url: string;
+  port: number;
+  db: Database;
+  keyring: Keyring;
+  engine: EnginePaymentService;
+  dispatcher: OutboxDispatcher;
+  tenants: DbTenantStore;
+  ctx: EngineContext;
+  /** One reconciliation pass over every store (also run by its scheduler). */
+  reconcile(): ReturnType<typeof reconcileOnce>;
+  /** Graceful stop: no new connections, schedulers and in-flight work finish, database closed. */
+  close(): Promise<void>;
+}
+
+/**
+ * Everything the bridge process runs, in one place: storage, the engine and its schedulers,
+ * the outbox dispatcher with the WooCommerce deliverer, reconciliation, and the HTTP routes.
+ */
+export async function startBridge(opts: StartBridgeOptions): Promise<RunningBridge> {
+  const { config } = opts;
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? createLogger({ name: "woocommerce", level: config.logLevel });
+  const localDir = join(config.dataDir, ".data", "woocommerce");
+  const ownsDb = !opts.db;
+  const db =
+    opts.db ??
+    (await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.databaseUrl ? undefined : join(localDir, "pglite"),
+      logger,
+    }));
+  await migrate(db, { logger });
+  const keyring =
+    opts.keyring ??
+    loadKeyring({
+      encryptionKey: config.encryptionKey,
+      dataDir: localDir,
+      requireConfiguredKey: Boolean(config.databaseUrl),
+      logger,
+    });
+
+  // Listen before building the routes so the public URL (port 0 in tests) is known to them;
+  // requests in that short window get a 503.
+  const ready: { handler?: (req: Request, res: Response) => void } = {};
+  const server: Server = createServer((req, res) => {
+    if (ready.handler) return ready.handler(req as Request, res as Response);
+    res.writeHead(503, { "Content-Type": "application/json", "Retry-After": "1" });
+    res.end('{"status":"starting"}');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const listenUrl = `http://${config.host.includes(":") ? `[${config.host}]` : config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${port}`;
+  const publicUrl = config.publicUrl ?? listenUrl;
+  if (!publicUrl.startsWith("https://")) {
+    logger.warn(
+      { publicUrl },
+      "PUBLIC_URL is not https: WooCommerce will refuse the connect flow's callback",
+    );
+  }
+
+  const environments: PeEnvironment[] = config.pagoEfectivoBaseUrl.production
+    ? ["sandbox", "production"]
+    : ["sandbox"];
+  const baseUrls: Record<PeEnvironment, string> = {
+    sandbox: config.pagoEfectivoBaseUrl.sandbox,
+    // Calls fail loudly rather than reaching the sandbox with production credentials.
+    production:
+      config.pagoEfectivoBaseUrl.production ?? "https://production-api-not-configured.invalid",
+  };
+
+  const ctx: EngineContext = {
+    db,
+    clock,
+    logger,
+    keyring,
+    config: {
+      ...DEFAULT_ENGINE_CONFIG,
+      pagoEfectivoBaseUrl: baseUrls,
+      publicBaseUrl: publicUrl,
+    },
+    pagoEfectivo: ({ credentials, baseUrl, tenantId }) =>
+      createPagoEfectivoClient({
+        baseUrl,
+        idService: credentials.idService,
+        accessKey: credentials.accessKey,
+        secretKey: credentials.secretKey,
+        clock,
+        onAudit: (entry) => {
+          // Audit rows are redacted by the client; a failed insert must not fail the payment.
+          insertAudit(db, {
+            tenantId,
+            direction: "outbound",
+            method: entry.method,
+            path: entry.path,
+            status: entry.status,
+            request: entry.requestBody,
+            response: entry.responseBody,
+            durationMs: entry.durationMs,
+            error: entry.outcome === "response" ? null : entry.outcome,
+          }).catch((e: unknown) =>
+            logger.warn({ err: (e as Error).message }, "audit insert failed"),
+          );
+        },
+      }),
+    random: Math.random,
+  };
+
+  const engine = createPaymentEngine(ctx, {
+    expiryIntervalMs: config.expiryIntervalSeconds * 1000,
+    pollingIntervalMs: config.pollIntervalSeconds * 1000,
+    ...opts.engineOptions,
+  });
+  const tenants = new DbTenantStore(db, keyring);
+  const replayGuard = new DbReplayGuard(db, clock);
+  const pending = new DbPendingAuthorizations(db, keyring);
+  const vouchers = new DbOrderVoucherLookup(db);
+
+  const wooClientFor = (creds: { storeUrl: string; consumerKey: string; consumerSecret: string }) =>
+    new WooClient({
+      ...creds,
+      timeoutMs: config.httpTimeoutMs,
+      retry: { ...DEFAULT_RETRY, retries: config.httpRetries },
+      ...opts.wooClient,
+    });
+
+  const deliverer = createWooDeliverer({
+    async clientFor(tenant) {
+      const store = await tenants.getWooStore(tenant.id);
+      if (!store) throw new Error("WooCommerce store is not connected");
+      return wooClientFor(store);
+    },
+  });
+  const dispatcher = createOutboxDispatcher(ctx, [deliverer], {
+    loadVoucher: (q, id) => engine.loadVoucherView(q, id),
+  });
+  const outboxNudge = nudger(
+    () => dispatcher.runOnce(),
+    (e) => logger.warn({ err: (e as Error)?.message }, "outbox run failed"),
+  );
+
+  const wcAuth = createWcAuthFlow({
+    publicUrl,
+    appName: config.appName,
+    stateTtlSeconds: config.wcAuthStateTtlSeconds,
+    pending,
+    tenants,
+    wooClientFor,
+    clock,
+  });
+
+  const reconcile = () =>
+    reconcileOnce({
+      stores: tenants,
+      vouchers,
+      engine,
+      clientFor: wooClientFor,
+      clock,
+      lookbackMs: config.reconcileLookbackSeconds * 1000,
+      logger,
+    });
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(createHealthRouter(db));
+  // Whatever a request changed may have left outbox messages: deliver them now.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.method === "POST") {
+      res.on("finish", () => {
+        if (res.statusCode < 300) outboxNudge.nudge();
+      });
+    }
+    next();
+  });
+  app.use(createNotificationRouter(engine));
+  app.use(voucherPageRouter({ engine, db, tenants, clock, publicUrl: () => publicUrl }));
+  app.use(
+    adminRouter({
+      db,
+      keyring,
+      tenants,
+      replayGuard,
+      clock,
+      publicUrl: () => publicUrl,
+      sessionMinutes: config.adminSessionMinutes,
+      signatureToleranceSeconds: config.signatureToleranceSeconds,
+      environments,
+      checkCredentials: (input) =>
+        checkPagoEfectivoCredentials({ ...input, baseUrl: baseUrls[input.environment], clock }),
+      onCredentialsChanged: (id) => engine.invalidateTenant(id),
+    }),
+  );
+  app.use(
+    createWooBridgeApp({
+      engine,
+      vouchers,
+      tenants,
+      replayGuard,
+      wcAuth,
+      clock,
+      voucherPageUrl: (token) => `${publicUrl}/voucher/${token}`,
+      pluginSecretFor: (id) => tenants.pluginSecretFor(id),
+      signatureToleranceSeconds: config.signatureToleranceSeconds,
+      logger,
+    }),
+  );
+  ready.handler = app as unknown as (req: Request, res: Response) => void;
+
+  const tasks: PeriodicTask[] = [
+    periodic(
+      "refund-submission",
+      config.refundIntervalSeconds * 1000,
+      () => runRefundSubmissionOnce(ctx),
+      logger,
+    ),
+    periodic(
+      "refund-polling",
+      config.refundIntervalSeconds * 1000,
+      () => runRefundPollingOnce(ctx),
+      logger,
+    ),
+    periodic("reconcile", config.reconcileIntervalSeconds * 1000, reconcile, logger),
+    periodic(
+      "housekeeping",
+      10 * 60_000,
+      async () => {
+        const now = clock.now();
+        await replayGuard.purge(now);
+        await pending.purge(now);
+      },
+      logger,
+    ),
+  ];
+  const schedulers = opts.schedulers ?? true;
+  if (schedulers) {
+    engine.start();
+    dispatcher.start(config.outboxIntervalMs);
+    for (const t of tasks) t.start();
+  }
+  logger.info({ url: listenUrl, publicUrl }, "woocommerce bridge listening");
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: listenUrl,
+    port,
+    db,
+    keyring,
+    engine,
+    dispatcher,
+    tenants,
+    ctx,
+    reconcile,
+    close() {
+      closing ??= (async () => {
+        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        // In-flight requests finish; then the background work stops and finishes its round.
+        await serverClosed;
+        await Promise.all([
+          engine.stop(),
+          dispatcher.stop(),
+          outboxNudge.close(),
+          ...tasks.map((t) => t.stop()),
+        ]);
+        if (ownsDb) await db.close();
+        logger.info("woocommerce bridge stopped");
+      })();
+      return closing;
+    },
+  };
+}

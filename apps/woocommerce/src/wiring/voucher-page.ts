@@ -1,0 +1,174 @@
+import express, { type Request, type Response, type Router } from "express";
+import { isAppError, type Clock } from "@pe-pay/core";
+import { getSettings, getTenant, getVoucher, type Database } from "@pe-pay/engine";
+import {
+  buildVoucherViewModel,
+  createNonce,
+  renderVoucherPage,
+  renderVoucherStatusJson,
+  securityHeaders,
+  type ChannelGroupId,
+  type VoucherDisplayStatus,
+} from "@pe-pay/voucher";
+import type { PaymentEngine, VoucherStatus, VoucherView } from "../engine-ports";
+import type { TenantStore } from "../ports";
+
+const DISPLAY: Record<VoucherStatus, VoucherDisplayStatus | null> = {
+  created: null, // no CIP yet: nothing a shopper could pay
+  pending: "pending",
+  paid: "paid",
+  partially_refunded: "paid",
+  refunded: "paid",
+  expired: "expired",
+  cancelled: "cancelled",
+};
+
+/** tenant_settings.enabled_channels → the voucher's channel groups. */
+const CHANNEL_GROUP: Record<string, ChannelGroupId> = {
+  online_banking: "online",
+  online: "online",
+  agents: "agents",
+};
+
+const TOKEN = /^[A-Za-z0-9_-]{20,128}$/;
+
+export interface VoucherPageDeps {
+  engine: Pick<PaymentEngine, "getVoucherByPublicToken">;
+  db: Database;
+  tenants: Pick<TenantStore, "getWooStore">;
+  clock: Clock;
+  publicUrl: () => string;
+}
+
+/**
+ * The shopper's hosted voucher page (`GET /voucher/:token`) and its polling endpoint. "Return to
+ * the store" goes to the order-received URL the plugin sent (same host as the store only),
+ * else to the store's home. "Choose another payment method" is not offered: the order is
+ * on-hold, and WooCommerce only lets a shopper pay a pending/failed order again, so the link
+ * would lead to a dead end.
+ */
+export function voucherPageRouter(deps: VoucherPageDeps): Router {
+  const router = express.Router();
+
+  async function load(token: string) {
+    if (!TOKEN.test(token)) return null;
+    const voucher = await deps.engine.getVoucherByPublicToken(token);
+    if (!voucher || !voucher.cip) return null;
+    const display = DISPLAY[voucher.status];
+    if (!display) return null;
+    return { voucher, display };
+  }
+
+  function notFound(res: Response) {
+    const nonce = createNonce();
+    res
+      .status(404)
+      .set(securityHeaders(nonce))
+      .send(
+        `<!doctype html><html lang="es"><head><meta charset="utf-8"><meta name="robots" content="noindex"><title>Código no encontrado</title></head><body><h1>No encontramos este código de pago</h1><p>Revise el enlace de su correo o vuelva a la tienda.</p></body></html>`,
+      );
+  }
+
+  async function viewModel(voucher: VoucherView, display: VoucherDisplayStatus, token: string) {
+    const [tenant, settings, record, store] = await Promise.all([
+      getTenant(deps.db, voucher.tenantId),
+      getSettings(deps.db, voucher.tenantId).catch(() => null),
+      getVoucher(deps.db, voucher.id),
+      deps.tenants.getWooStore(voucher.tenantId),
+    ]);
+    const groups = [
+      ...new Set((settings?.enabledChannels ?? []).map((c) => CHANNEL_GROUP[c]).filter(Boolean)),
+    ] as ChannelGroupId[];
+    const base = deps.publicUrl();
+    return {
+      store,
+      vm: buildVoucherViewModel(
+        {
+          merchantName: tenant?.displayName ?? hostOf(store?.storeUrl) ?? "Tienda",
+          orderReference: `#${voucher.platformReference}`,
+          amount: voucher.amount,
+          cip: voucher.cip!,
+          ...(voucher.cipUrl ? { cipUrl: voucher.cipUrl } : {}),
+          expiresAt: voucher.expiresAt,
+          status: display,
+          ...(record?.shopperFirstName ? { shopperFirstName: record.shopperFirstName } : {}),
+          ...(groups.length ? { enabledChannelGroups: groups } : {}),
+          ...returnUrl(voucher, store?.storeUrl),
+          statusUrl: `/voucher/${token}/status`,
+          voucherUrl: `${base}/voucher/${token}`,
+        },
+        { clock: deps.clock },
+      ),
+    };
+  }
+
+  router.get("/voucher/:token", async (req: Request, res: Response, next) => {
+    try {
+      const token = String(req.params.token);
+      const found = await load(token);
+      if (!found) return notFound(res);
+      const { vm, store } = await viewModel(found.voucher, found.display, token);
+      const nonce = createNonce();
+      // The plugin may show the page in an iframe on the thank-you page: allow the store only.
+      const origin = originOf(store?.storeUrl);
+      res
+        .status(200)
+        .set(
+          securityHeaders(
+            nonce,
+            origin?.startsWith("https://") ? { frameAncestors: [origin] } : {},
+          ),
+        )
+        .send(renderVoucherPage(vm, { nonce }));
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  router.get("/voucher/:token/status", async (req: Request, res: Response, next) => {
+    try {
+      const token = String(req.params.token);
+      const found = await load(token);
+      if (!found) {
+        res.status(404).set("Cache-Control", "no-store").json({ status: "not_found" });
+        return;
+      }
+      const { vm } = await viewModel(found.voucher, found.display, token);
+      const answer = renderVoucherStatusJson(vm);
+      res.status(answer.status).set(answer.headers).send(answer.body);
+    } catch (error) {
+      if (isAppError(error) && error.httpStatus < 500) {
+        res.status(404).json({ status: "not_found" });
+        return;
+      }
+      next(error);
+    }
+  });
+
+  return router;
+}
+
+function hostOf(url: string | undefined): string | undefined {
+  try {
+    return url ? new URL(url).host : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function originOf(url: string | undefined): string | undefined {
+  try {
+    return url ? new URL(url).origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Only a URL on the store's own origin: the voucher page must not become an open redirect. */
+function returnUrl(voucher: VoucherView, storeUrl: string | undefined): { returnUrl?: string } {
+  const origin = originOf(storeUrl);
+  if (!origin) return {};
+  const wanted = voucher.platformData.returnUrl;
+  if (typeof wanted === "string" && originOf(wanted) === origin) return { returnUrl: wanted };
+  return { returnUrl: storeUrl! };
+}
