@@ -301,7 +301,9 @@ describe("refunds", () => {
     const list = await rest("GET", `/orders/${id}/refunds`);
     expect(list.headers.get("x-wp-total")).toBe("1");
     const o = (await rest("GET", `/orders/${id}`)).json;
-    expect(o.refunds).toEqual([{ id: res.json.id, reason: body.reason, total: "-18.50" }]);
+    expect(o.refunds).toEqual([
+      { id: res.json.id, reason: fixture("refund.request.json").reason, total: "-18.50" },
+    ]);
     expect(o.status).toBe("on-hold");
   });
 
