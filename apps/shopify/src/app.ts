@@ -4,7 +4,7 @@ import type { ShopifyConfig } from "./config/env";
 import type { PlatformDeliverer } from "./engine-ports";
 import { createPaymentsAppsClient, type PaymentsAppsClient } from "./graphql/client";
 import { errorMiddleware } from "./http-errors";
-import { createOAuthRouter } from "./oauth/routes";
+import { createOAuthRouter, type OAuthRoutesDeps } from "./oauth/routes";
 import {
   inMemoryWebhookDeduper,
   silentLogger,
@@ -15,7 +15,7 @@ import {
   type WebhookDeduper,
 } from "./ports";
 import { createSessionRouter, type SessionRoutesDeps } from "./session-requests/handlers";
-import { createShopifyDeliverer } from "./shopify-deliverer";
+import { createShopifyDeliverer, type ShopifyDelivererOptions } from "./shopify-deliverer";
 import { transportGuard } from "./mtls";
 import { createWebhookRouter } from "./webhooks/routes";
 
@@ -35,6 +35,11 @@ export interface ShopifyAppDeps {
   graphql?: PaymentsAppsClient;
   defer?: SessionRoutesDeps["defer"];
   onRefundRequestFailed?: SessionRoutesDeps["onRefundRequestFailed"];
+  onPaymentSessionRedirect?: ShopifyDelivererOptions["onPaymentSessionRedirect"];
+  /** Called after a successful OAuth install, before the merchant is redirected (UI session). */
+  onInstalled?: OAuthRoutesDeps["onInstalled"];
+  /** Shopify caps pending payments (~72 h): the CIP validity is clamped to this many hours. */
+  maxVoucherHours?: number;
 }
 
 export interface ShopifyApp {
@@ -72,6 +77,7 @@ export function createShopifyApp(deps: ShopifyAppDeps): ShopifyApp {
       logger,
       ...(deps.defer ? { defer: deps.defer } : {}),
       ...(deps.onRefundRequestFailed ? { onRefundRequestFailed: deps.onRefundRequestFailed } : {}),
+      ...(deps.maxVoucherHours ? { maxVoucherHours: deps.maxVoucherHours } : {}),
     });
   const publicRouters = () => [
     createOAuthRouter({
@@ -80,6 +86,7 @@ export function createShopifyApp(deps: ShopifyAppDeps): ShopifyApp {
       clock: deps.clock ?? systemClock,
       logger,
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      ...(deps.onInstalled ? { onInstalled: deps.onInstalled } : {}),
     }),
     createWebhookRouter({
       apiSecret: config.apiSecret,
@@ -115,6 +122,9 @@ export function createShopifyApp(deps: ShopifyAppDeps): ShopifyApp {
     apiVersion: config.apiVersion,
     pendingExpiryMarginMs: config.pendingExpiryMarginMs,
     logger,
+    ...(deps.onPaymentSessionRedirect
+      ? { onPaymentSessionRedirect: deps.onPaymentSessionRedirect }
+      : {}),
   });
   return { sessionApp, publicApp, app, deliverer, graphql };
 }

@@ -1,16 +1,14 @@
-/**
- * The engine ↔ adapter contract types. Imported by relative path because `@pe-pay/engine` has no
- * `src/index.ts` yet; switch this single file to `from "@pe-pay/engine"` once it lands.
- */
+/** The engine ↔ adapter contract types, from the engine package. */
 export type {
   CreateVoucherCommand,
   DeliveryOutcome,
   OutboxKind,
-  OutboxMessage,
+  PlatformOutboxMessage as OutboxMessage,
   PaymentEngine,
   PlatformDeliverer,
   RefundView,
   RequestRefundCommand,
   TenantContext,
+  VoucherStatus,
   VoucherView,
-} from "../../../packages/engine/src/ports";
+} from "@pe-pay/engine";

@@ -27,6 +27,11 @@ export interface ShopifyDelivererOptions {
   /** pendingExpiresAt = CIP expiry + margin, so Shopify never gives up before the CIP does. */
   pendingExpiryMarginMs: number;
   logger?: Logger;
+  /**
+   * Told the Shopify thank-you page URL (`nextAction.context.redirectUrl`) that
+   * paymentSessionPending returned, so the voucher page can send the shopper there.
+   */
+  onPaymentSessionRedirect?: (voucher: VoucherView, redirectUrl: string) => Promise<void>;
 }
 
 const PAYMENT_GID = /^gid:\/\/shopify\/PaymentSession\/[^/]+$/;
@@ -97,6 +102,17 @@ export function createShopifyDeliverer(options: ShopifyDelivererOptions): Platfo
           pendingExpiresAt: pendingExpiresAt(voucher, options.pendingExpiryMarginMs),
           reason: "BUYER_ACTION_REQUIRED",
         });
+        const redirectUrl = result.ok
+          ? result.payload.paymentSession?.nextAction?.context?.redirectUrl
+          : undefined;
+        if (redirectUrl && options.onPaymentSessionRedirect) {
+          // Only a convenience for the voucher page: failing to record it must not fail delivery.
+          await options
+            .onPaymentSessionRedirect(voucher, redirectUrl)
+            .catch((e: unknown) =>
+              logger.warn({ ...ctx, err: (e as Error).message }, "could not record redirectUrl"),
+            );
+        }
         return log(ctx, result);
       }
       case "voucher.paid": {

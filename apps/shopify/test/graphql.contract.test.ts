@@ -1,4 +1,5 @@
-import { http, HttpResponse, setupServer } from "./msw-shim";
+import { http, HttpResponse } from "msw";
+import { setupServer } from "msw/node";
 import { createPaymentsAppsClient, type MutationResult } from "../src/graphql/client";
 import { MUTATIONS, type MutationName } from "../src/graphql/documents";
 import { SHOPIFY_API_VERSION } from "../src/config/api-version";

@@ -1,6 +1,7 @@
 import { fixedClock } from "@pe-pay/core";
 import type { Server } from "node:http";
-import { http, HttpResponse, setupServer } from "./msw-shim";
+import { http, HttpResponse } from "msw";
+import { setupServer } from "msw/node";
 import { createShopifyApp } from "../src/app";
 import { computeQueryHmac } from "../src/oauth/query-hmac";
 import {

@@ -28,6 +28,8 @@ export interface OAuthRoutesDeps {
   fetch?: typeof fetch;
   /** Where the merchant lands after install (the settings page). */
   afterInstallPath?: string;
+  /** After the token is stored: e.g. issue the merchant UI session cookie on `res`. */
+  onInstalled?: (res: Response, installed: { shopDomain: string; tenantId: string }) => void;
 }
 
 function badRequest(field: string, message: string): ValidationError {
@@ -98,7 +100,7 @@ export function createOAuthRouter(deps: OAuthRoutesDeps): Router {
         code,
         ...(deps.fetch ? { fetch: deps.fetch } : {}),
       });
-      await deps.tenants.upsertShopifyTenant({
+      const installed = await deps.tenants.upsertShopifyTenant({
         shopDomain: shop,
         accessToken: grant.accessToken,
         scope: grant.scope,
@@ -108,6 +110,7 @@ export function createOAuthRouter(deps: OAuthRoutesDeps): Router {
           : {}),
       });
       res.clearCookie(STATE_COOKIE, { path: OAUTH_PATHS.install });
+      deps.onInstalled?.(res, { shopDomain: shop, tenantId: installed.tenantId });
       deps.logger.info({ shop, scope: grant.scope }, "shop installed");
       const next = new URL(`${config.appUrl}${deps.afterInstallPath ?? "/settings"}`);
       next.searchParams.set("shop", shop);

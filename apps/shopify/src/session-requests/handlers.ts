@@ -45,6 +45,8 @@ export interface SessionRoutesDeps {
    */
   onRefundRequestFailed?: (failure: RefundRequestFailure) => Promise<void>;
   refundRetry?: { attempts: number; delayMs: number; sleep?: (ms: number) => Promise<void> };
+  /** Longest CIP validity (hours): Shopify gives up on pending payments after ~72 h. */
+  maxVoucherHours?: number;
 }
 
 const defaultDefer = (task: () => Promise<void>) => {
@@ -88,7 +90,10 @@ export function createSessionRouter(deps: SessionRoutesDeps): Router {
       const tenant = await resolveShop(h);
       // The engine is idempotent on idempotencyKey: a repeated id returns the same voucher (same
       // publicToken → same redirect_url) and the engine enqueues voucher.pending for after this 2xx.
-      const voucher = await deps.engine.createVoucher(toCreateVoucher(tenant, h, session));
+      const voucher = await deps.engine.createVoucher({
+        ...toCreateVoucher(tenant, h, session),
+        ...(deps.maxVoucherHours ? { expiryPolicy: { maxHours: deps.maxVoucherHours } } : {}),
+      });
       const redirectUrl = `${deps.appUrl}/voucher/${encodeURIComponent(voucher.publicToken)}`;
       if (Buffer.byteLength(redirectUrl, "utf8") > MAX_REDIRECT_URL_BYTES) {
         throw new Error("redirect_url exceeds Shopify's limit");

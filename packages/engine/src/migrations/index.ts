@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { sql as initial } from "./001-initial";
 import { sql as woocommerce } from "./010-woocommerce";
+import { sql as shopify } from "./020-shopify";
 
 /**
  * Migrations are TS modules exporting SQL strings (no file reads at runtime, so they work the
@@ -16,6 +17,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial", sql: initial },
   { version: 10, name: "woocommerce", sql: woocommerce },
+  { version: 20, name: "shopify", sql: shopify },
 ];
 
 export function migrationChecksum(m: Migration): string {

@@ -1,0 +1,43 @@
+/**
+ * The Shopify payments app process: `node --import tsx apps/shopify/src/main.ts`.
+ * Configuration: see config/env.ts (Shopify) and config/runtime.ts (storage, PagoEfectivo, mail).
+ */
+import { createLogger } from "@pe-pay/engine";
+import { describeConfig } from "./config/env";
+import { loadRuntimeConfig } from "./config/runtime";
+import { startShopifyServer } from "./wiring/server";
+
+async function main(): Promise<void> {
+  const bootLogger = createLogger({ name: "shopify" });
+  const config = loadRuntimeConfig(process.env, bootLogger);
+  const logger = createLogger({ name: "shopify", level: config.logLevel });
+  logger.info(describeConfig(config.shopify), "configuration");
+  const app = await startShopifyServer({ config, logger });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    const timer = setTimeout(() => {
+      logger.error("shutdown timed out; exiting");
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    timer.unref();
+    app.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        logger.error({ err: (e as Error).message }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  // Config errors name variables, never values.
+  process.stderr.write(`shopify app failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,86 @@
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import type { Request, Response } from "express";
+import { readCookie } from "../oauth/state";
+
+/**
+ * The merchant UI session: a cookie issued after the OAuth install (the only moment we know the
+ * browser belongs to someone who could install the app on that shop), signed with the app
+ * secret, bound to one shop and an expiry. CSRF tokens are derived from the session id, so
+ * they need no storage either and die with the session.
+ */
+export const SESSION_COOKIE = "pe_shopify_merchant";
+
+export interface MerchantSession {
+  shop: string;
+  sid: string;
+  exp: number;
+}
+
+function sign(payload: string, secret: string): string {
+  return createHmac("sha256", secret).update(`merchant-session:${payload}`).digest("base64url");
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && timingSafeEqual(ab, bb);
+}
+
+export function encodeSession(s: MerchantSession, secret: string): string {
+  const payload = Buffer.from(JSON.stringify(s)).toString("base64url");
+  return `${payload}.${sign(payload, secret)}`;
+}
+
+export function decodeSession(
+  value: string | undefined,
+  secret: string,
+  now: Date,
+): MerchantSession | null {
+  if (!value) return null;
+  const dot = value.indexOf(".");
+  if (dot <= 0) return null;
+  const payload = value.slice(0, dot);
+  if (!safeEqual(value.slice(dot + 1), sign(payload, secret))) return null;
+  try {
+    const s = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as MerchantSession;
+    if (typeof s.shop !== "string" || typeof s.sid !== "string" || typeof s.exp !== "number") {
+      return null;
+    }
+    return s.exp > now.getTime() ? s : null;
+  } catch {
+    return null;
+  }
+}
+
+export function csrfToken(session: MerchantSession, secret: string): string {
+  return createHmac("sha256", secret).update(`csrf:${session.sid}`).digest("base64url");
+}
+
+export function isCsrfValid(session: MerchantSession, token: unknown, secret: string): boolean {
+  return typeof token === "string" && safeEqual(token, csrfToken(session, secret));
+}
+
+export function issueSession(
+  res: Response,
+  args: { shop: string; secret: string; now: Date; ttlMs: number; secure: boolean },
+): MerchantSession {
+  const session = {
+    shop: args.shop,
+    sid: randomBytes(16).toString("base64url"),
+    exp: args.now.getTime() + args.ttlMs,
+  };
+  res.cookie(SESSION_COOKIE, encodeSession(session, args.secret), {
+    httpOnly: true,
+    secure: args.secure,
+    // Lax: the cookie rides the top-level navigation back from Shopify's admin, never a
+    // cross-site POST.
+    sameSite: "lax",
+    maxAge: args.ttlMs,
+    path: "/",
+  });
+  return session;
+}
+
+export function readSession(req: Request, secret: string, now: Date): MerchantSession | null {
+  return decodeSession(readCookie(req.headers.cookie, SESSION_COOKIE), secret, now);
+}

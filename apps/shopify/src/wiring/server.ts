@@ -1,0 +1,413 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import {
+  createPagoEfectivoClient,
+  isAppError,
+  systemClock,
+  type Clock,
+  type RetryPolicy,
+} from "@pe-pay/core";
+import {
+  createHealthRouter,
+  createLogger,
+  createNotificationRouter,
+  createOutboxDispatcher,
+  createPaymentEngine,
+  DEFAULT_ENGINE_CONFIG,
+  findRefundByPlatformId,
+  insertAudit,
+  loadKeyring,
+  migrate,
+  openDatabase,
+  runRefundPollingOnce,
+  runRefundSubmissionOnce,
+  type Database,
+  type EngineContext,
+  type EnginePaymentService,
+  type Keyring,
+  type Logger as EngineLogger,
+  type OutboxDispatcher,
+  type PaymentEngineOptions,
+  type PeEnvironment,
+} from "@pe-pay/engine";
+import express, { type NextFunction, type Request, type Response } from "express";
+import { createShopifyApp, type ShopifyApp } from "../app";
+import type { ShopifyRuntimeConfig } from "../config/runtime";
+import type { PlatformDeliverer } from "../engine-ports";
+import { createPaymentsAppsClient, type PaymentsAppsClientOptions } from "../graphql/client";
+import { errorMiddleware } from "../http-errors";
+import { createVoucherMailer } from "../mail/voucher-mailer";
+import {
+  httpCaptureTransport,
+  memoryTransport,
+  smtpTransport,
+  type CapturedMail,
+  type MailTransport,
+} from "../mail/transport";
+import { merchantLocale, refundRejectedMessage } from "../merchant-messages";
+import { merchantRouter } from "../merchant/routes";
+import { issueSession } from "../merchant/session";
+import { createMtlsServer } from "../mtls";
+import type { Logger } from "../ports";
+import type { RefundRequestFailure } from "../session-requests/handlers";
+import { createComplianceHandlers, DbWebhookDeduper } from "../storage/compliance";
+import { DbShopStore } from "../storage/shop-store";
+import { recordRedirectUrl } from "../storage/voucher-notes";
+import { nudger } from "./nudge";
+import { checkPagoEfectivoCredentials } from "./pe-credentials-check";
+import { periodic, type PeriodicTask } from "./periodic";
+import { voucherPageRouter } from "./voucher-page";
+
+/** Shopify's pending limit is ~72 h (contract §4); CIP validity + margin must stay below it. */
+export const MAX_VOUCHER_HOURS = 70;
+
+export interface StartShopifyOptions {
+  config: ShopifyRuntimeConfig;
+  /** Tests pass an open database; otherwise DATABASE_URL or PGlite in DATA_DIR/.data/shopify. */
+  db?: Database;
+  keyring?: Keyring;
+  clock?: Clock;
+  logger?: EngineLogger;
+  /** Shopify calls (OAuth, GraphQL). Default: the global fetch (msw intercepts it in tests). */
+  fetch?: typeof fetch;
+  graphql?: Partial<Omit<PaymentsAppsClientOptions, "apiOrigin" | "apiVersion">>;
+  peRetry?: Partial<RetryPolicy>;
+  mail?: MailTransport;
+  engineOptions?: PaymentEngineOptions;
+  /** false: no schedulers and no nudges (tests drive `runBackgroundOnce`). Default true. */
+  schedulers?: boolean;
+}
+
+export interface RunningShopify {
+  /** The public listener (everything in off/proxy mode). */
+  url: string;
+  port: number;
+  /** Direct mTLS mode only: the session endpoints' TLS listener. */
+  mtlsUrl?: string;
+  db: Database;
+  keyring: Keyring;
+  ctx: EngineContext;
+  engine: EnginePaymentService;
+  dispatcher: OutboxDispatcher;
+  shops: DbShopStore;
+  shopify: ShopifyApp;
+  mail: MailTransport;
+  /** Background work in one go: refund submission and polling, then the outbox. */
+  runBackgroundOnce(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function hostForUrl(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+export function mailTransportFor(config: ShopifyRuntimeConfig["mail"]): MailTransport {
+  if (config.smtpUrl) return smtpTransport(config.smtpUrl, config.from);
+  if (config.captureUrl) return httpCaptureTransport(config.captureUrl);
+  return memoryTransport();
+}
+
+/**
+ * The Shopify app process: storage, the engine and its schedulers, the outbox dispatcher with
+ * the Shopify deliverer, the session endpoints, OAuth and webhooks, the PagoEfectivo
+ * notification route, the shopper's voucher page and the merchant UI.
+ */
+export async function startShopifyServer(opts: StartShopifyOptions): Promise<RunningShopify> {
+  const { config } = opts;
+  const sc = config.shopify;
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? createLogger({ name: "shopify", level: config.logLevel });
+  const log = logger as unknown as Logger;
+  const localDir = join(config.dataDir, ".data", "shopify");
+  const ownsDb = !opts.db;
+  const db =
+    opts.db ??
+    (await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.databaseUrl ? undefined : join(localDir, "pglite"),
+      logger,
+    }));
+  await migrate(db, { logger });
+  const keyring =
+    opts.keyring ??
+    loadKeyring({
+      encryptionKey: config.encryptionKey,
+      dataDir: localDir,
+      requireConfiguredKey: Boolean(config.databaseUrl),
+      logger,
+    });
+
+  const baseUrls: Record<PeEnvironment, string> = {
+    sandbox: config.pagoEfectivoBaseUrl.sandbox,
+    // Fails loudly rather than sending production credentials to the sandbox.
+    production:
+      config.pagoEfectivoBaseUrl.production ?? "https://production-api-not-configured.invalid",
+  };
+  const ctx: EngineContext = {
+    db,
+    clock,
+    logger,
+    keyring,
+    config: { ...DEFAULT_ENGINE_CONFIG, pagoEfectivoBaseUrl: baseUrls, publicBaseUrl: sc.appUrl },
+    pagoEfectivo: ({ credentials, baseUrl, tenantId }) =>
+      createPagoEfectivoClient({
+        baseUrl,
+        idService: credentials.idService,
+        accessKey: credentials.accessKey,
+        secretKey: credentials.secretKey,
+        clock,
+        ...(opts.peRetry ? { retry: opts.peRetry } : {}),
+        onAudit: (entry) => {
+          // Redacted by the client; a failed audit insert must not fail a payment.
+          insertAudit(db, {
+            tenantId,
+            direction: "outbound",
+            method: entry.method,
+            path: entry.path,
+            status: entry.status,
+            request: entry.requestBody,
+            response: entry.responseBody,
+            durationMs: entry.durationMs,
+            error: entry.outcome === "response" ? null : entry.outcome,
+          }).catch((e: unknown) =>
+            logger.warn({ err: (e as Error).message }, "audit insert failed"),
+          );
+        },
+      }),
+    random: Math.random,
+  };
+
+  const engine = createPaymentEngine(ctx, {
+    expiryIntervalMs: config.expiryIntervalMs,
+    pollingIntervalMs: config.pollIntervalMs,
+    ...opts.engineOptions,
+  });
+  const shops = new DbShopStore(db, keyring, clock, (id) => engine.invalidateTenant(id));
+  const compliance = createComplianceHandlers({ db, keyring, clock, shops, logger: log });
+  const deduper = new DbWebhookDeduper(db);
+  const mail = opts.mail ?? mailTransportFor(config.mail);
+  const sendVoucherEmail = createVoucherMailer({
+    db,
+    clock,
+    appUrl: sc.appUrl,
+    transport: mail,
+    logger: log,
+  });
+  const graphql = createPaymentsAppsClient({
+    apiOrigin: sc.apiOrigin,
+    apiVersion: sc.apiVersion,
+    logger: log,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    ...opts.graphql,
+  });
+  const schedulers = opts.schedulers ?? true;
+
+  // Filled in below; the session router's deferred refund work nudges the outbox.
+  let nudgeOutbox = () => {};
+
+  async function rejectRefusedRefund(f: RefundRequestFailure): Promise<void> {
+    // A refusal the engine recorded went to the outbox as refund.failed: nothing to add.
+    if (await findRefundByPlatformId(db, f.tenant.tenantId, f.refund.id)) return;
+    const accessToken = await shops.accessToken(f.tenant.tenantId);
+    if (!accessToken) return;
+    const locale = merchantLocale(f.refund.merchantLocale);
+    const reason = isAppError(f.error) ? f.error.merchantMessage : null;
+    const result = await graphql.refundSessionReject(
+      { shopDomain: f.tenant.shopDomain, accessToken },
+      {
+        id: f.refund.gid,
+        reason: {
+          code: "PROCESSING_ERROR",
+          merchantMessage: refundRejectedMessage(locale, reason),
+        },
+      },
+    );
+    log.info(
+      { refundSessionId: f.refund.id, ok: result.ok },
+      "refund session rejected after the engine refused it",
+    );
+  }
+
+  const shopify = createShopifyApp({
+    config: sc,
+    engine,
+    tenants: shops,
+    compliance,
+    deduper,
+    logger: log,
+    clock,
+    graphql,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    maxVoucherHours: MAX_VOUCHER_HOURS,
+    defer: (task) => {
+      setImmediate(() => {
+        void task().finally(() => nudgeOutbox());
+      });
+    },
+    onRefundRequestFailed: rejectRefusedRefund,
+    onPaymentSessionRedirect: (voucher, url) => recordRedirectUrl(db, voucher.id, url),
+    onInstalled: (res, installed) => {
+      issueSession(res, {
+        shop: installed.shopDomain,
+        secret: sc.apiSecret,
+        now: clock.now(),
+        ttlMs: config.merchantSessionMs,
+        secure: sc.appUrl.startsWith("https://"),
+      });
+    },
+  });
+
+  // The voucher e-mail goes out with the first voucher.pending delivery, whatever Shopify says.
+  const deliverer: PlatformDeliverer = {
+    platform: "shopify",
+    async deliver(message, tenant) {
+      if (message.kind === "voucher.pending") {
+        await sendVoucherEmail(message.payload.voucher).catch(() => false);
+      }
+      return shopify.deliverer.deliver(message, tenant);
+    },
+  };
+  const dispatcher = createOutboxDispatcher(ctx, [deliverer], {
+    loadVoucher: (q, id) => engine.loadVoucherView(q, id),
+  });
+  const outbox = nudger(
+    () => dispatcher.runOnce(),
+    (e) => logger.warn({ err: (e as Error)?.message }, "outbox run failed"),
+  );
+  if (schedulers) nudgeOutbox = () => outbox.nudge();
+
+  const afterPost = (req: Request, res: Response, next: NextFunction) => {
+    // Whatever a request changed may have left outbox messages; deliver them once the answer
+    // is out (never before Shopify has our 2xx: contract §3).
+    if (req.method === "POST") {
+      res.on("finish", () => {
+        if (res.statusCode < 300) nudgeOutbox();
+      });
+    }
+    next();
+  };
+
+  const publicApp = express();
+  publicApp.disable("x-powered-by");
+  publicApp.set("trust proxy", false);
+  publicApp.use(createHealthRouter(db));
+  publicApp.use(afterPost);
+  publicApp.use(createNotificationRouter(engine));
+  publicApp.use(voucherPageRouter({ engine, db, clock, appUrl: sc.appUrl, logger: log }));
+  publicApp.use(
+    merchantRouter({
+      config: sc,
+      db,
+      ctx,
+      shops,
+      compliance,
+      graphql,
+      clock,
+      logger: log,
+      environments: config.pagoEfectivoBaseUrl.production ? ["sandbox", "production"] : ["sandbox"],
+      checkCredentials: (input) =>
+        checkPagoEfectivoCredentials({ ...input, baseUrl: baseUrls[input.environment], clock }),
+      capturedMail: !config.production && mail.kind === "memory" ? () => capturedOf(mail) : null,
+      maxVoucherHours: MAX_VOUCHER_HOURS,
+    }),
+  );
+  const direct = sc.mtls.mode === "direct";
+  publicApp.use(direct ? shopify.publicApp : shopify.app);
+  publicApp.use(errorMiddleware(log));
+
+  const publicServer = createServer(publicApp);
+  const port = await listen(publicServer, config.port, config.host);
+  const url = `http://${hostForUrl(config.host)}:${port}`;
+
+  let mtls: ReturnType<typeof createMtlsServer> | undefined;
+  let mtlsUrl: string | undefined;
+  if (sc.mtls.mode === "direct") {
+    const sessionApp = express();
+    sessionApp.disable("x-powered-by");
+    sessionApp.use(afterPost);
+    sessionApp.use(shopify.sessionApp);
+    mtls = createMtlsServer(sessionApp, sc.mtls);
+    const mport = await listen(mtls.server as unknown as Server, config.mtlsPort, config.host);
+    mtlsUrl = `https://${hostForUrl(config.host)}:${mport}`;
+  }
+
+  const runRefundWork = async () => {
+    await runRefundSubmissionOnce(ctx);
+    await runRefundPollingOnce(ctx);
+  };
+  const tasks: PeriodicTask[] = [
+    periodic("refunds", config.refundIntervalMs, runRefundWork, logger),
+    periodic(
+      "housekeeping",
+      60 * 60_000,
+      // Shopify retries a webhook for 48 h; a week of ids is plenty.
+      () => deduper.purge(new Date(clock.now().getTime() - 7 * 86_400_000)),
+      logger,
+    ),
+  ];
+  if (schedulers) {
+    engine.start();
+    dispatcher.start(config.outboxIntervalMs);
+    for (const t of tasks) t.start();
+  }
+  logger.info(
+    { url, mtlsUrl, appUrl: sc.appUrl, mtls: sc.mtls.mode, mail: mail.kind },
+    "shopify app listening",
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    ...(mtlsUrl ? { mtlsUrl } : {}),
+    db,
+    keyring,
+    ctx,
+    engine,
+    dispatcher,
+    shops,
+    shopify,
+    mail,
+    async runBackgroundOnce() {
+      await runRefundWork();
+      await dispatcher.runOnce();
+    },
+    close() {
+      closing ??= (async () => {
+        const servers: Server[] = [
+          publicServer,
+          ...(mtls ? [mtls.server as unknown as Server] : []),
+        ];
+        const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+        for (const s of servers) s.closeIdleConnections();
+        await Promise.all(closed);
+        await Promise.all([
+          engine.stop(),
+          dispatcher.stop(),
+          outbox.close(),
+          ...tasks.map((t) => t.stop()),
+        ]);
+        mail.close?.();
+        if (ownsDb) await db.close();
+        logger.info("shopify app stopped");
+      })();
+      return closing;
+    },
+  };
+}
+
+function capturedOf(mail: MailTransport): CapturedMail[] {
+  return (mail as MailTransport & { messages?: CapturedMail[] }).messages ?? [];
+}
