@@ -17,16 +17,49 @@ import type { WooClient } from "./woo-client/client";
  */
 export const WC_AUTH_SCOPE = "read_write";
 
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/**
+ * WooCommerce stops the flow ("needs to be over SSL") for a non-https callback. A local run on
+ * loopback has no certificate, so plain http is accepted there, and only when the operator
+ * opted in (`WC_AUTH_ALLOW_HTTP_LOOPBACK=1`, refused in production).
+ */
+export function isAcceptableCallbackUrl(callbackUrl: string, allowHttpLoopback = false): boolean {
+  let url: URL;
+  try {
+    url = new URL(callbackUrl);
+  } catch {
+    return false;
+  }
+  if (url.protocol === "https:") return true;
+  return allowHttpLoopback && url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname);
+}
+
 export function buildAuthorizeUrl(args: {
   storeUrl: string;
   appName: string;
   state: string;
   returnUrl: string;
   callbackUrl: string;
+  allowHttpLoopback?: boolean;
 }): string {
-  if (!args.callbackUrl.startsWith("https://")) {
-    // WooCommerce stops the flow ("needs to be over SSL") for any other callback.
-    throw new RangeError("callback_url must be https");
+  if (!isAcceptableCallbackUrl(args.callbackUrl, args.allowHttpLoopback)) {
+    // A configuration problem of the bridge, reported as a clear 4xx rather than a bare 500.
+    throw new ValidationError(
+      [
+        {
+          field: "callback_url",
+          code: "insecure_callback",
+          message:
+            "WooCommerce requires an https callback: set PUBLIC_URL to the bridge's https URL " +
+            "(for a local run on 127.0.0.1/localhost, WC_AUTH_ALLOW_HTTP_LOOPBACK=1)",
+        },
+      ],
+      {
+        merchantMessage:
+          "El puente de PagoEfectivo no tiene una URL pública https; WooCommerce no puede conectarse.",
+      },
+    );
   }
   const url = new URL(`${args.storeUrl.replace(/\/+$/, "")}/wc-auth/v1/authorize`);
   url.searchParams.set("app_name", args.appName);
@@ -60,6 +93,8 @@ export interface WcAuthDeps {
   tenants: Pick<TenantStore, "storeIdFor" | "saveWooStore" | "getWooStore">;
   wooClientFor: WooClientFactory;
   clock: Clock;
+  /** Accept an http callback on a loopback host (local runs only). */
+  allowHttpLoopback?: boolean;
   /** Injectable for deterministic tests. */
   randomToken?: (bytes: number) => string;
 }
@@ -105,22 +140,22 @@ export function createWcAuthFlow(deps: WcAuthDeps) {
       }
       const storeUrl = `${store.origin}${store.pathname}`.replace(/\/+$/, "");
       const state = token(16);
+      // Built first: a refused callback must not leave a pending authorization behind.
+      const authorizeUrl = buildAuthorizeUrl({
+        storeUrl,
+        appName: deps.appName,
+        state,
+        returnUrl,
+        callbackUrl,
+        allowHttpLoopback: deps.allowHttpLoopback ?? false,
+      });
       await deps.pending.create({
         state,
         storeUrl,
         pluginReturnUrl: back.toString(),
         expiresAt: new Date(deps.clock.now().getTime() + deps.stateTtlSeconds * 1000),
       });
-      return {
-        state,
-        authorizeUrl: buildAuthorizeUrl({
-          storeUrl,
-          appName: deps.appName,
-          state,
-          returnUrl,
-          callbackUrl,
-        }),
-      };
+      return { state, authorizeUrl };
     },
 
     /** Anything but 200 makes WooCommerce delete the new key, which is what we want on failure. */

@@ -39,6 +39,8 @@ const schema = z
     WOO_HTTP_RETRIES: z.coerce.number().int().min(0).max(6).default(3),
     PLUGIN_SIGNATURE_TOLERANCE_SECONDS: seconds(30, 900, 300),
     WC_AUTH_STATE_TTL_SECONDS: seconds(60, 3600, 1800),
+    /** Local runs only: accept an http wc-auth callback on 127.0.0.1/localhost. */
+    WC_AUTH_ALLOW_HTTP_LOOPBACK: z.enum(["0", "1", "false", "true"]).default("0"),
     RECONCILE_INTERVAL_SECONDS: seconds(5, 86_400, 300),
     /** How far back the first reconciliation of a store looks. */
     RECONCILE_LOOKBACK_SECONDS: seconds(60, 30 * 86_400, 3 * 86_400),
@@ -58,6 +60,13 @@ const schema = z
         code: "custom",
         path: ["PUBLIC_URL"],
         message: "must be an https:// URL in production",
+      });
+    }
+    if (e.NODE_ENV === "production" && ["1", "true"].includes(e.WC_AUTH_ALLOW_HTTP_LOOPBACK)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["WC_AUTH_ALLOW_HTTP_LOOPBACK"],
+        message: "is for local runs only and refused in production",
       });
     }
     if (e.DATABASE_URL && !e.APP_ENCRYPTION_KEY?.trim()) {
@@ -85,6 +94,8 @@ export interface WooBridgeConfig {
   httpRetries: number;
   signatureToleranceSeconds: number;
   wcAuthStateTtlSeconds: number;
+  /** Local runs only (WC_AUTH_ALLOW_HTTP_LOOPBACK). */
+  allowHttpLoopbackCallback?: boolean;
   reconcileIntervalSeconds: number;
   reconcileLookbackSeconds: number;
   expiryIntervalSeconds: number;
@@ -125,6 +136,7 @@ export function loadConfig(
     httpRetries: e.WOO_HTTP_RETRIES,
     signatureToleranceSeconds: e.PLUGIN_SIGNATURE_TOLERANCE_SECONDS,
     wcAuthStateTtlSeconds: e.WC_AUTH_STATE_TTL_SECONDS,
+    allowHttpLoopbackCallback: ["1", "true"].includes(e.WC_AUTH_ALLOW_HTTP_LOOPBACK),
     reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
     reconcileLookbackSeconds: e.RECONCILE_LOOKBACK_SECONDS,
     expiryIntervalSeconds: e.EXPIRY_INTERVAL_SECONDS,

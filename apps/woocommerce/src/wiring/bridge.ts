@@ -210,6 +210,7 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
     publicUrl,
     appName: config.appName,
     stateTtlSeconds: config.wcAuthStateTtlSeconds,
+    allowHttpLoopback: config.allowHttpLoopbackCallback ?? false,
     pending,
     tenants,
     wooClientFor,
