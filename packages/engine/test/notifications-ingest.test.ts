@@ -36,7 +36,11 @@ function paidBody(p: {
 forEachDatabase("notifications: ingest", (t) => {
   let h: Harness;
   let db: Database;
-  const post = (body: string | Buffer, headers: Record<string, string> = {}, url?: string) =>
+  const post = (
+    body: string | Uint8Array<ArrayBuffer>,
+    headers: Record<string, string> = {},
+    url?: string,
+  ) =>
     fetch(url ?? h.notifyUrl, {
       method: "POST",
       headers: { "content-type": "application/json", ...headers },
@@ -114,7 +118,7 @@ forEachDatabase("notifications: ingest", (t) => {
     expect((await signed("not json")).status).toBe(400);
     expect((await signed('{"eventType":"cip.paid","data":{"cip":"abc"}}')).status).toBe(400);
     expect((await signed("[1,2]")).status).toBe(400);
-    expect((await post(Buffer.alloc(70_000, 32))).status).toBe(413);
+    expect((await post(new Uint8Array(70_000).fill(32))).status).toBe(413);
     const direct = await h.engine.ingestNotification({
       notificationToken: h.tenant.notificationToken,
       rawBody: "nope" as unknown as Uint8Array,

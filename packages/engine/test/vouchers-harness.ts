@@ -214,7 +214,10 @@ export async function outboxOf(db: Database, voucherId: string) {
 }
 
 /** Waits until `check` returns a truthy value (sandbox notifications are asynchronous). */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | null | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();

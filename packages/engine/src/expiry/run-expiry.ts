@@ -1,9 +1,9 @@
 import type { EngineContext } from "../context";
-import { claimVouchersDueForExpiry } from "../db/vouchers";
+import { claimVouchersDueForExpiry, type VoucherRecord } from "../db/vouchers";
 import { cipsOfVouchers, groupByTenant, mapLimit } from "../vouchers/batch";
 import type { StepHook } from "../vouchers/hooks";
 import { searchAll } from "../vouchers/remote-status";
-import { retireVoucher } from "../vouchers/retire-voucher";
+import { markRetired, settleAtPagoEfectivo } from "../vouchers/retire-voucher";
 import type { TenantAccess } from "../vouchers/tenant-access";
 import type { PeEnvironment } from "../db/tenants";
 
@@ -70,17 +70,17 @@ export async function runExpiryOnce(
       result.failed += group.vouchers.length;
       continue;
     }
+    const ready: VoucherRecord[] = [];
     await mapLimit(group.vouchers, deps.concurrency, async (v) => {
       try {
-        const r = await retireVoucher(ctx, {
+        const r = await settleAtPagoEfectivo(ctx, {
           voucher: v,
           cips: cips.get(v.id) ?? [],
           client,
           target: "expired",
           known,
-          hook: deps.hook,
         });
-        if (r.kind === "retired") result.expired++;
+        if (r.kind === "ready") ready.push(v);
         else if (r.kind === "paid") result.paid++;
         else result.unchanged++;
       } catch (e) {
@@ -91,6 +91,27 @@ export async function runExpiryOnce(
         );
       }
     });
+    if (ready.length === 0) continue;
+    await deps.hook?.("expire.deleted");
+    // One transaction for the batch: one commit instead of one per voucher. If it fails, the
+    // vouchers keep their lease and the next run finds their CIPs already removed.
+    try {
+      const marked = await ctx.db.transaction(async (tx) => {
+        const out = [];
+        for (const v of ready) out.push(await markRetired(ctx, tx, v, "expired"));
+        return out;
+      });
+      for (const r of marked) {
+        if (r.kind === "retired") result.expired++;
+        else result.unchanged++;
+      }
+    } catch (e) {
+      result.failed += ready.length;
+      ctx.logger.warn(
+        { count: ready.length, err: { message: (e as Error).message } },
+        "expiry: marking a batch failed; retried after its lease",
+      );
+    }
   }
   await deps.hook?.("expire.done");
   if (result.claimed) ctx.logger.info({ ...result }, "expiry run");

@@ -46,6 +46,7 @@ export interface IngestRequest {
 
 export const MAX_NOTIFICATION_BYTES = 64 * 1024;
 const RETRY_AFTER_FAILURE_MS = 30_000;
+const STALE_UNPROCESSED_MS = 5_000;
 
 const answer = (httpStatus: number, outcome: IngestResult["outcome"]): IngestResult => ({
   httpStatus,
@@ -140,8 +141,15 @@ export async function ingestNotification(
       }
       return answer(400, "invalid");
     }
-    // A duplicate is answered at once: the first delivery (or reprocessInbox) applies it.
-    if (!inserted) return answer(200, "duplicate");
+    if (!inserted) {
+      // A duplicate is answered at once while the first delivery is (probably) still applying
+      // it; one that was stored a while ago and never applied (a crash) is applied now.
+      const stale =
+        !message.processedAt &&
+        ctx.clock.now().getTime() - message.receivedAt.getTime() > STALE_UNPROCESSED_MS;
+      if (!stale) return answer(200, "duplicate");
+      return processInboxMessage(ctx, deps, message, parsed);
+    }
     await deps.hook?.("pay.stored");
     const result = await processInboxMessage(ctx, deps, message, parsed);
     await deps.hook?.("pay.applied");

@@ -1,6 +1,7 @@
 import type { CipStatus, PagoEfectivoClient } from "@pe-pay/core";
 import type { EngineContext } from "../context";
 import { enqueueOutbox } from "../db/outbox";
+import type { Tx } from "../db/database";
 import { getVoucher, transitionVoucher, type VoucherRecord } from "../db/vouchers";
 import { applyPayment, removeOtherCips, type PaymentOutcome } from "../notifications/apply-payment";
 import type { StepHook } from "./hooks";
@@ -17,13 +18,14 @@ export type RetireResult =
   | { kind: "unchanged"; voucher: VoucherRecord | null };
 
 /**
- * Gives up on an unpaid voucher (expiry or cancellation). Order matters: every CIP of the voucher
- * is deleted at PagoEfectivo BEFORE the voucher is marked expired/cancelled, because after a
+ * First half of giving up on an unpaid voucher (expiry or cancellation). Order matters: every CIP
+ * of the voucher is deleted at PagoEfectivo BEFORE the voucher is marked expired/cancelled
+ * (`markRetired`, answered here by `{ kind: "ready" }`), because after a
  * successful delete the CIP can no longer be paid; if a delete is refused, the CIP is searched
  * again and, if it was paid, the order is paid instead. Any other failure throws: the voucher
  * stays as it was and is retried (the expiry lease lapses; a cancel can be repeated).
  */
-export async function retireVoucher(
+export async function settleAtPagoEfectivo(
   ctx: EngineContext,
   args: {
     voucher: VoucherRecord;
@@ -34,7 +36,7 @@ export async function retireVoucher(
     known?: Map<string, CipStatus>;
     hook?: StepHook;
   },
-): Promise<RetireResult> {
+): Promise<RetireResult | { kind: "ready" }> {
   const { voucher: v, client, target } = args;
   const now = ctx.clock.now();
   const cips = [...new Set([...(v.cip ? [v.cip] : []), ...args.cips])];
@@ -99,22 +101,43 @@ export async function retireVoucher(
       } else if (status !== "cancelled") throw e;
     }
   }
-  await args.hook?.(`${target === "expired" ? "expire" : "cancel"}.deleted`);
+  return { kind: "ready" };
+}
 
-  return ctx.db.transaction(async (tx) => {
-    const done = await transitionVoucher(tx, v.id, ["created", "pending"], target, {
-      cancelledAt: target === "cancelled" ? now : undefined,
-      expiryLeaseUntil: null,
-      nextPollAt: null,
-    });
-    if (!done) return { kind: "unchanged", voucher: await getVoucher(tx, v.id) } as RetireResult;
-    await enqueueOutbox(tx, {
-      tenantId: v.tenantId,
-      aggregateId: v.id,
-      kind: target === "expired" ? "voucher.expired" : "voucher.cancelled",
-      payload: { voucher: toVoucherView(done) },
-      dedupeKey: `voucher.${target}:${v.id}`,
-    });
-    return { kind: "retired", voucher: done };
+/**
+ * Marks a voucher whose CIPs are all gone at PagoEfectivo as expired/cancelled, with its outbox
+ * message, in the caller's transaction (the expiry scheduler puts a whole batch in one). The
+ * status guard makes it a no-op if a payment got there first.
+ */
+export async function markRetired(
+  ctx: EngineContext,
+  tx: Tx,
+  v: VoucherRecord,
+  target: "expired" | "cancelled",
+): Promise<RetireResult> {
+  const done = await transitionVoucher(tx, v.id, ["created", "pending"], target, {
+    cancelledAt: target === "cancelled" ? ctx.clock.now() : undefined,
+    expiryLeaseUntil: null,
+    nextPollAt: null,
   });
+  if (!done) return { kind: "unchanged", voucher: await getVoucher(tx, v.id) };
+  await enqueueOutbox(tx, {
+    tenantId: v.tenantId,
+    aggregateId: v.id,
+    kind: target === "expired" ? "voucher.expired" : "voucher.cancelled",
+    payload: { voucher: toVoucherView(done) },
+    dedupeKey: `voucher.${target}:${v.id}`,
+  });
+  return { kind: "retired", voucher: done };
+}
+
+/** settle + mark in one go (cancel: a single voucher). */
+export async function retireVoucher(
+  ctx: EngineContext,
+  args: Parameters<typeof settleAtPagoEfectivo>[1],
+): Promise<RetireResult> {
+  const settled = await settleAtPagoEfectivo(ctx, args);
+  if (settled.kind !== "ready") return settled;
+  await args.hook?.(args.target === "expired" ? "expire.deleted" : "cancel.deleted");
+  return ctx.db.transaction((tx) => markRetired(ctx, tx, args.voucher, args.target));
 }
