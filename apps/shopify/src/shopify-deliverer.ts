@@ -58,6 +58,11 @@ function refundGid(refund: RefundView): string | null {
   return refund.platformRefundId ? `gid://shopify/RefundSession/${refund.platformRefundId}` : null;
 }
 
+function refundLocale(refund: RefundView): unknown {
+  return (refund as RefundView & { platformData?: Record<string, unknown> }).platformData
+    ?.merchantLocale;
+}
+
 export function outcomeOf(result: MutationResult<unknown>): DeliveryOutcome {
   if (result.ok) return { status: "delivered" };
   if (result.kind === "transient") return { status: "retry", error: result.message };
@@ -156,7 +161,11 @@ export function createShopifyDeliverer(options: ShopifyDelivererOptions): Platfo
                 id: gid,
                 reason: {
                   code: "PROCESSING_ERROR",
-                  merchantMessage: refundRejectedMessage(locale, refund.failureReason),
+                  // The refund session carries its own merchant_locale (the admin's, at refund time).
+                  merchantMessage: refundRejectedMessage(
+                    merchantLocale(refundLocale(refund) ?? voucher.platformData?.merchantLocale),
+                    refund.failureReason,
+                  ),
                 },
               });
         return log(ctx, result);

@@ -183,7 +183,6 @@ const T = {
   },
 } as const;
 
-
 const money = (minor: number, currency: string) =>
   `${currency === "USD" ? "US$" : "S/"} ${formatDecimal(minor)}`;
 const dt = (d: unknown) =>
