@@ -206,7 +206,13 @@ export async function startAppHarness(
 let sessionCounter = 0;
 
 /** A payment session request body with unique id/gid/group. */
-export function paymentSessionBody(overrides: Record<string, unknown> = {}) {
+export function paymentSessionBody(overrides: Record<string, unknown> = {}): Record<
+  string,
+  unknown
+> & {
+  id: string;
+  gid: string;
+} {
   sessionCounter += 1;
   const id = `ps${process.pid}x${Date.now().toString(36)}x${sessionCounter}`;
   const base = fixture<Record<string, unknown>>("payment-session.request.json");

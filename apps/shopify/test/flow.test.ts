@@ -156,10 +156,10 @@ forEachDatabase("shopify app flow", (t) => {
     const r1 = await postJson(url("/shopify/refund-session"), first, sessionHeaders(shop));
     expect(r1.status).toBe(201);
     expect(r1.json).toEqual({});
-    const refund = await eventually(async () => {
+    const refund = (await eventually(async () => {
       const r = await findRefundByPlatformId(t().db, tenantId, first.id);
       return r && r.status === "submitted" ? r : null;
-    });
+    }))!;
     // A repeat of the same refund id: same answer, no second refund at PagoEfectivo.
     const r1again = await postJson(url("/shopify/refund-session"), first, sessionHeaders(shop));
     expect(r1again.status).toBe(201);
