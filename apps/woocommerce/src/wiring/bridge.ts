@@ -202,7 +202,10 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
     loadVoucher: (q, id) => engine.loadVoucherView(q, id),
   });
   const outboxNudge = nudger(
-    () => dispatcher.runOnce(),
+    async () => {
+      const r = await dispatcher.runOnce();
+      return r.delivered + r.dead > 0;
+    },
     (e) => logger.warn({ err: (e as Error)?.message }, "outbox run failed"),
   );
 
@@ -231,9 +234,11 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
   const app = express();
   app.disable("x-powered-by");
   app.use(createHealthRouter(db));
-  // Whatever a request changed may have left outbox messages: deliver them now.
+  // Whatever a request changed may have left outbox messages: deliver them now. Not after a
+  // voucher creation: its only message (voucher.pending) is a no-op for WooCommerce, and the
+  // extra round would compete with checkout traffic for the database.
   app.use((req: Request, res: Response, next: NextFunction) => {
-    if (req.method === "POST") {
+    if (req.method === "POST" && !req.path.startsWith("/plugin/v1/vouchers")) {
       res.on("finish", () => {
         if (res.statusCode < 300) outboxNudge.nudge();
       });

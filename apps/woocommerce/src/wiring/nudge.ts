@@ -1,20 +1,27 @@
 /**
  * Runs `fn` soon, coalescing bursts: at most one run in flight and one queued behind it. Used to
  * deliver the outbox right after a state change instead of waiting for the next polling round.
+ * `fn` returns whether it made progress; it is then run again (up to `maxRounds`), because
+ * outbox messages of one voucher are delivered in order, one per round: a `voucher.paid` behind
+ * an undelivered `voucher.pending` needs a second round.
  */
-export function nudger(fn: () => Promise<unknown>, onError: (e: unknown) => void) {
+export function nudger(fn: () => Promise<boolean>, onError: (e: unknown) => void, maxRounds = 10) {
   let running: Promise<void> | undefined;
   let again = false;
   let closed = false;
   const loop = async (): Promise<void> => {
+    let rounds = 0;
+    let progress = false;
     do {
       again = false;
+      rounds += 1;
       try {
-        await fn();
+        progress = await fn();
       } catch (e) {
+        progress = false;
         onError(e);
       }
-    } while (again && !closed);
+    } while ((again || (progress && rounds < maxRounds)) && !closed);
   };
   return {
     nudge(): void {
