@@ -38,4 +38,8 @@ export type { ExpiryRunResult } from "./expiry/run-expiry";
 export type { PollingRunResult } from "./polling/run-polling";
 export { MAX_NOTIFICATION_BYTES } from "./notifications/ingest-notification";
 export { checkLiveness, checkReadiness, type HealthAnswer } from "./http/health";
-export { createHealthRouter, createNotificationRouter } from "./http/notification-router";
+export {
+  createEngineHttpApp,
+  createHealthRouter,
+  createNotificationRouter,
+} from "./http/notification-router";

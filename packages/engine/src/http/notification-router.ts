@@ -65,3 +65,18 @@ export function createHealthRouter(db: Database): Router {
   });
   return router;
 }
+
+/**
+ * A ready Express app with the notification endpoint, /healthz and /readyz, for apps (and
+ * benchmarks) that serve nothing else on that port.
+ */
+export function createEngineHttpApp(
+  engine: Pick<PaymentEngine, "ingestNotification">,
+  db: Database,
+): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(createHealthRouter(db));
+  app.use(createNotificationRouter(engine));
+  return app;
+}

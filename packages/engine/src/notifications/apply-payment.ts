@@ -15,8 +15,6 @@ import {
   addVoucherCip,
   findVoucherByCip,
   findVoucherByTransactionCode,
-  listVoucherCips,
-  lockVoucher,
   transitionVoucher,
   updateVoucher,
   type VoucherRecord,
@@ -66,9 +64,9 @@ export async function applyPayment(
   p: ReportedPayment,
 ): Promise<PaymentOutcome> {
   const found =
-    (await findVoucherByCip(tx, p.tenantId, p.cip)) ??
+    (await findVoucherByCip(tx, p.tenantId, p.cip, { forUpdate: true })) ??
     (p.transactionCode
-      ? await findVoucherByTransactionCode(tx, p.tenantId, p.transactionCode)
+      ? await findVoucherByTransactionCode(tx, p.tenantId, p.transactionCode, { forUpdate: true })
       : null);
   if (!found) {
     // Not ours as far as we can tell, but money arrived: a person must look, never drop it.
@@ -89,41 +87,40 @@ export async function applyPayment(
     }
     return { kind: "unknown_cip" };
   }
-  if (found.groupKey) {
+  // Row lock taken by the lookup itself (one round trip). The group lock comes after it; that
+  // order is the same for every payment, and nothing else takes group locks, so no cycle.
+  const v = found;
+  if (v.groupKey) {
     await tx.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [
       GROUP_LOCK_CLASS,
-      `${found.tenantId}:${found.groupKey}`,
+      `${v.tenantId}:${v.groupKey}`,
     ]);
   }
-  const v = (await lockVoucher(tx, found.id))!;
-  const cips = await listVoucherCips(tx, v.id);
-  if (!cips.includes(p.cip)) {
-    // A CIP we never stored (a create whose answer was lost) that carries our transactionCode.
-    await addVoucherCip(tx, v.tenantId, v.id, p.cip);
-    cips.push(p.cip);
-  }
-
   if (v.paidAt && v.cip === p.cip) {
     if (p.operationNumber && v.paymentOperationNumber?.startsWith(SEARCH_OPERATION_PREFIX)) {
       await updateVoucher(tx, v.id, {}, { paymentOperationNumber: p.operationNumber });
     }
     return { kind: "duplicate", voucher: v };
   }
-  const seen = await tx.query<{ kind: string }>(
-    "SELECT kind FROM attention_items WHERE tenant_id = $1 AND dedupe_key = $2",
-    [v.tenantId, `payment:${p.cip}`],
+  // Everything else the decision needs, in one round trip.
+  const { rows } = await tx.query<{ cips: string[] | null; seen: boolean; sibling_paid: boolean }>(
+    `SELECT
+       (SELECT array_agg(cip ORDER BY created_at, cip) FROM voucher_cips WHERE voucher_id = $1) AS cips,
+       EXISTS (SELECT 1 FROM attention_items WHERE tenant_id = $2 AND dedupe_key = $3) AS seen,
+       ($4::text IS NOT NULL AND EXISTS (
+         SELECT 1 FROM vouchers WHERE tenant_id = $2 AND group_key = $4 AND id <> $1
+           AND status = ANY($5::text[]))) AS sibling_paid`,
+    [v.id, v.tenantId, `payment:${p.cip}`, v.groupKey, PAID_STATUSES],
   );
-  if (seen.rows[0]) return { kind: "duplicate", voucher: v };
-
-  const siblingPaid = v.groupKey
-    ? (
-        await tx.query(
-          `SELECT 1 FROM vouchers WHERE tenant_id = $1 AND group_key = $2 AND id <> $3
-             AND status = ANY($4::text[]) LIMIT 1`,
-          [v.tenantId, v.groupKey, v.id, PAID_STATUSES],
-        )
-      ).rows.length > 0
-    : false;
+  const facts = rows[0]!;
+  if (facts.seen) return { kind: "duplicate", voucher: v };
+  const cips = [...(facts.cips ?? [])];
+  if (!cips.includes(p.cip)) {
+    // A CIP we never stored (a create whose answer was lost) that carries our transactionCode.
+    await addVoucherCip(tx, v.tenantId, v.id, p.cip);
+    cips.push(p.cip);
+  }
+  const siblingPaid = facts.sibling_paid;
 
   const operationNumber = p.operationNumber ?? `${SEARCH_OPERATION_PREFIX}${p.cip}`;
   const result = decide(stateOf(v, cips), {
