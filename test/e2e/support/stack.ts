@@ -16,7 +16,9 @@ import {
   type ServicePorts,
 } from "../../../scripts/services";
 
-export const ROOT = resolve(__dirname, "../../..");
+/** Jest (CommonJS) has __dirname; the bench runs this file as ESM from the repository root. */
+export const ROOT =
+  typeof __dirname === "string" ? resolve(__dirname, "../../..") : resolve(process.cwd());
 
 async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
