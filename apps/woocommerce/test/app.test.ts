@@ -1,7 +1,8 @@
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { ConflictError, fixedClock } from "@pe-pay/core";
-import { http, HttpResponse, setupServer } from "./support/msw";
+import { http, HttpResponse } from "msw";
+import { setupServer } from "msw/node";
 import { createWooBridgeApp } from "../src/http/app";
 import {
   InMemoryPendingAuthorizations,

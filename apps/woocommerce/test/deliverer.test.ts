@@ -1,4 +1,5 @@
-import { http, HttpResponse, setupServer } from "./support/msw";
+import { http, HttpResponse } from "msw";
+import { setupServer } from "msw/node";
 import { WooClient } from "../src/woo-client/client";
 import { createWooDeliverer } from "../src/woo-deliverer";
 import type { OutboxMessage, TenantContext } from "../src/engine-ports";

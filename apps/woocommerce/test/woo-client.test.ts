@@ -1,4 +1,5 @@
-import { http, HttpResponse, setupServer } from "./support/msw";
+import { http, HttpResponse } from "msw";
+import { setupServer } from "msw/node";
 import { WooClient } from "../src/woo-client/client";
 import { WooApiError } from "../src/woo-client/errors";
 import { API, STORE, fixtureJson, noSleepRetry } from "./support/woo-fakes";
