@@ -37,9 +37,23 @@ forEachDatabase(
 
     it("refuses to run when an applied migration's text changed", async () => {
       const { db } = t();
-      const edited = MIGRATIONS.map((m) => ({ ...m, sql: `${m.sql}\n-- edited` }));
-      await expect(migrate(db, { migrations: edited })).rejects.toBeInstanceOf(MigrationError);
-      expect((await schemaStatus(db, edited)).drifted).toEqual([1]);
+      const versions = MIGRATIONS.map((m) => m.version);
+      const editOnly = (version: number) =>
+        MIGRATIONS.map((m) => (m.version === version ? { ...m, sql: `${m.sql}\n-- edited` } : m));
+      // Each migration alone: migrate refuses, and drift names exactly that migration.
+      for (const version of versions) {
+        const edited = editOnly(version);
+        await expect(migrate(db, { migrations: edited })).rejects.toBeInstanceOf(MigrationError);
+        const status = await schemaStatus(db, edited);
+        expect(status.drifted).toEqual([version]);
+        expect(status.upToDate).toBe(false);
+      }
+      // All of them: every one is reported.
+      const allEdited = MIGRATIONS.map((m) => ({ ...m, sql: `${m.sql}\n-- edited` }));
+      await expect(migrate(db, { migrations: allEdited })).rejects.toBeInstanceOf(MigrationError);
+      expect((await schemaStatus(db, allEdited)).drifted).toEqual(versions);
+      // The refusals changed nothing: the real migrations are still exactly what is applied.
+      expect(await schemaStatus(db)).toMatchObject({ upToDate: true, drifted: [], pending: [] });
     });
   },
   { migrate: false },
