@@ -43,3 +43,24 @@ test("invalid variables are reported by name, without their value", () => {
     }),
   ).toEqual(["APP_ENCRYPTION_KEY", "PUBLIC_URL"]);
 });
+
+test("polling and expiry timings, with a validity override for local runs only", () => {
+  const defaults = loadConfig({});
+  expect(defaults).toMatchObject({ pollAfterSeconds: 600, expiryGraceSeconds: 300 });
+  expect(defaults.voucherValiditySeconds).toBeUndefined();
+  expect(
+    loadConfig({
+      POLL_AFTER_SECONDS: "5",
+      EXPIRY_GRACE_SECONDS: "0",
+      VOUCHER_VALIDITY_SECONDS: "60",
+    }),
+  ).toMatchObject({ pollAfterSeconds: 5, expiryGraceSeconds: 0, voucherValiditySeconds: 60 });
+  expect(
+    issuesOf({
+      NODE_ENV: "production",
+      PUBLIC_URL: "https://bridge.example.pe",
+      VOUCHER_VALIDITY_SECONDS: "60",
+    }),
+  ).toEqual(["VOUCHER_VALIDITY_SECONDS"]);
+  expect(issuesOf({ POLL_AFTER_SECONDS: "0" })).toEqual(["POLL_AFTER_SECONDS"]);
+});

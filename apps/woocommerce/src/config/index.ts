@@ -45,6 +45,12 @@ const schema = z
     /** How far back the first reconciliation of a store looks. */
     RECONCILE_LOOKBACK_SECONDS: seconds(60, 30 * 86_400, 3 * 86_400),
     EXPIRY_INTERVAL_SECONDS: seconds(1, 3600, 30),
+    /** A pending voucher with no news for this long is checked with PagoEfectivo (lost notifications). */
+    POLL_AFTER_SECONDS: seconds(1, 86_400, 600),
+    /** Extra time after a CIP's deadline before the order is cancelled (last-minute payments). */
+    EXPIRY_GRACE_SECONDS: seconds(0, 3600, 300),
+    /** Local runs and demos only: CIPs expire after this many seconds instead of the merchant's hours. */
+    VOUCHER_VALIDITY_SECONDS: z.coerce.number().int().min(30).max(86_400).optional(),
     POLL_INTERVAL_SECONDS: seconds(1, 3600, 60),
     OUTBOX_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
     REFUND_INTERVAL_SECONDS: seconds(1, 3600, 60),
@@ -66,6 +72,13 @@ const schema = z
       ctx.addIssue({
         code: "custom",
         path: ["WC_AUTH_ALLOW_HTTP_LOOPBACK"],
+        message: "is for local runs only and refused in production",
+      });
+    }
+    if (e.NODE_ENV === "production" && e.VOUCHER_VALIDITY_SECONDS !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["VOUCHER_VALIDITY_SECONDS"],
         message: "is for local runs only and refused in production",
       });
     }
@@ -100,6 +113,10 @@ export interface WooBridgeConfig {
   reconcileLookbackSeconds: number;
   expiryIntervalSeconds: number;
   pollIntervalSeconds: number;
+  pollAfterSeconds: number;
+  expiryGraceSeconds: number;
+  /** Local runs only: fixed CIP validity overriding the merchant's hours. */
+  voucherValiditySeconds?: number;
   outboxIntervalMs: number;
   refundIntervalSeconds: number;
   adminSessionMinutes: number;
@@ -138,6 +155,11 @@ export function loadConfig(
     wcAuthStateTtlSeconds: e.WC_AUTH_STATE_TTL_SECONDS,
     allowHttpLoopbackCallback: ["1", "true"].includes(e.WC_AUTH_ALLOW_HTTP_LOOPBACK),
     reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
+    pollAfterSeconds: e.POLL_AFTER_SECONDS,
+    expiryGraceSeconds: e.EXPIRY_GRACE_SECONDS,
+    ...(e.VOUCHER_VALIDITY_SECONDS !== undefined
+      ? { voucherValiditySeconds: e.VOUCHER_VALIDITY_SECONDS }
+      : {}),
     reconcileLookbackSeconds: e.RECONCILE_LOOKBACK_SECONDS,
     expiryIntervalSeconds: e.EXPIRY_INTERVAL_SECONDS,
     pollIntervalSeconds: e.POLL_INTERVAL_SECONDS,

@@ -143,6 +143,8 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
     keyring,
     config: {
       ...DEFAULT_ENGINE_CONFIG,
+      pollAfterMs: config.pollAfterSeconds * 1000,
+      expiryGraceMs: config.expiryGraceSeconds * 1000,
       pagoEfectivoBaseUrl: baseUrls,
       publicBaseUrl: publicUrl,
     },
@@ -263,9 +265,22 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
       onCredentialsChanged: (id) => engine.invalidateTenant(id),
     }),
   );
+  // Local demos shorten every CIP's life (VOUCHER_VALIDITY_SECONDS, refused in production) so
+  // expiry can be watched without waiting hours; the engine still applies its own rules.
+  const validity = config.voucherValiditySeconds;
+  const bridgeEngine: typeof engine =
+    validity === undefined
+      ? engine
+      : Object.assign(Object.create(engine) as typeof engine, {
+          createVoucher: (cmd: Parameters<typeof engine.createVoucher>[0]) =>
+            engine.createVoucher({
+              ...cmd,
+              expiryPolicy: { notAfter: new Date(clock.now().getTime() + validity * 1000) },
+            }),
+        });
   app.use(
     createWooBridgeApp({
-      engine,
+      engine: bridgeEngine,
       vouchers,
       tenants,
       replayGuard,
