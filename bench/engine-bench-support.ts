@@ -1,5 +1,7 @@
 /** Shared set-up of the engine benchmarks (not a bench file itself: no `.bench.ts` suffix). */
+import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import { createPagoEfectivoClient, type Clock } from "../packages/core/src/index";
 import {
   createKeyring,
@@ -114,3 +116,150 @@ export async function seedPendingVouchers(
     [tenantId],
   );
 }
+
+/** Statement and transaction counts (round trips to the database) seen through a `Database`. */
+export interface QueryCounter {
+  statements: number;
+  transactions: number;
+  reset(): void;
+}
+
+/**
+ * Wraps a database so every statement (including BEGIN and COMMIT/ROLLBACK of transactions) is
+ * counted: the benches report round trips per operation.
+ */
+export function countingDatabase(db: Database): { db: Database; counter: QueryCounter } {
+  const counter: QueryCounter = {
+    statements: 0,
+    transactions: 0,
+    reset() {
+      this.statements = 0;
+      this.transactions = 0;
+    },
+  };
+  const wrapped: Database = {
+    kind: db.kind,
+    inTransaction: false,
+    query(sql, params) {
+      counter.statements++;
+      return db.query(sql, params);
+    },
+    exec(sql) {
+      counter.statements++;
+      return db.exec(sql);
+    },
+    transaction(fn, opts) {
+      counter.transactions++;
+      counter.statements += 2; // BEGIN, COMMIT (or ROLLBACK)
+      return db.transaction(
+        (tx) =>
+          fn({
+            kind: tx.kind,
+            inTransaction: true,
+            query(sql, params) {
+              counter.statements++;
+              return tx.query(sql, params);
+            },
+            exec(sql) {
+              counter.statements++;
+              return tx.exec(sql);
+            },
+          }),
+        opts,
+      );
+    },
+    close: () => db.close(),
+  };
+  return { db: wrapped, counter };
+}
+
+/** What an engine child process reports about a measured window. */
+export interface ProcessWindow {
+  cpuMs: number;
+  statements: number;
+  transactions: number;
+}
+
+/**
+ * A child process spoken to by request/response messages over the IPC channel. Children are
+ * started with tsx, like bench/run.ts itself.
+ */
+export interface ChildHandle {
+  call<T = unknown>(op: string, args?: unknown): Promise<T>;
+  exit(): Promise<void>;
+}
+
+export function startChild(file: string): ChildHandle {
+  const child = fork(join(process.cwd(), "bench", file), [], {
+    // BENCH_CPU_PROF=dir writes a V8 CPU profile of each child there (node --cpu-prof).
+    execArgv: [
+      "--import",
+      "tsx",
+      ...(process.env.BENCH_CPU_PROF
+        ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+        : []),
+    ],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  let nextId = 0;
+  const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  child.on("message", (m: { id: number; ok: boolean; result?: unknown; error?: string }) => {
+    const w = waiting.get(m.id);
+    if (!w) return;
+    waiting.delete(m.id);
+    if (m.ok) w.resolve(m.result);
+    else w.reject(new Error(`${file}: ${m.error}`));
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.once("exit", (code) => {
+    for (const w of waiting.values()) w.reject(new Error(`${file} exited (${code})`));
+    waiting.clear();
+  });
+  return {
+    call<T>(op: string, args?: unknown) {
+      const id = ++nextId;
+      return new Promise<T>((resolve, reject) => {
+        waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        child.send({ id, op, args });
+      });
+    },
+    async exit() {
+      if (child.exitCode !== null) return;
+      if (child.connected) child.disconnect(); // the child exits by itself (profile written)
+      const timer = setTimeout(() => child.kill("SIGTERM"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** The child side of `startChild`: dispatches requests to `handlers`. */
+export function serveParent(
+  handlers: Record<string, (args: never) => unknown | Promise<unknown>>,
+): void {
+  process.on("message", async (m: { id: number; op: string; args: never }) => {
+    try {
+      const handler = handlers[m.op];
+      if (!handler) throw new Error(`unknown op ${m.op}`);
+      const result = await handler(m.args);
+      process.send!({ id: m.id, ok: true, result });
+    } catch (e) {
+      process.send!({ id: m.id, ok: false, error: (e as Error).stack ?? String(e) });
+    }
+  });
+}
+
+/** CPU time of this process since `from` (process.cpuUsage), in ms. */
+export function cpuMsSince(from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1000;
+}
+
+export function peakRssMbOfThisProcess(): number {
+  return Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
+}
+
+export const round = (n: number, digits = 2): number => {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+};
