@@ -40,6 +40,11 @@ export interface ShopifyAppDeps {
   onInstalled?: OAuthRoutesDeps["onInstalled"];
   /** Shopify caps pending payments (~72 h): the CIP validity is clamped to this many hours. */
   maxVoucherHours?: number;
+  /**
+   * Local runs and demos only (VOUCHER_VALIDITY_SECONDS, refused in production): every CIP
+   * expires this many seconds after it is created, so expiry can be watched without waiting hours.
+   */
+  voucherValiditySeconds?: number;
 }
 
 export interface ShopifyApp {
@@ -68,6 +73,8 @@ export function createShopifyApp(deps: ShopifyAppDeps): ShopifyApp {
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
     });
 
+  const clock = deps.clock ?? systemClock;
+  const validity = deps.voucherValiditySeconds;
   const sessionRouter = () =>
     createSessionRouter({
       engine: deps.engine,
@@ -78,6 +85,9 @@ export function createShopifyApp(deps: ShopifyAppDeps): ShopifyApp {
       ...(deps.defer ? { defer: deps.defer } : {}),
       ...(deps.onRefundRequestFailed ? { onRefundRequestFailed: deps.onRefundRequestFailed } : {}),
       ...(deps.maxVoucherHours ? { maxVoucherHours: deps.maxVoucherHours } : {}),
+      ...(validity !== undefined
+        ? { expiryNotAfter: () => new Date(clock.now().getTime() + validity * 1000) }
+        : {}),
     });
   const publicRouters = () => [
     createOAuthRouter({

@@ -117,7 +117,13 @@ forEachDatabase("shopify merchant UI and storage", (t) => {
     const page = await fetch(url("/settings"), { headers: { cookie: session } });
     expect(page.status).toBe(200);
     expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
-    expect(await page.text()).toContain("Credenciales de PagoEfectivo");
+    const html = await page.text();
+    expect(html).toContain("Credenciales de PagoEfectivo");
+    // The merchant pastes this URL in PagoEfectivo's portal: the app URL and this shop's token.
+    const { notificationToken } = (await h.app.shops.getShop(shop))!.tenant;
+    expect(html).toContain(
+      `<code class="url" id="notification_url">https://pay.pe-pay.test/notifications/pagoefectivo/${notificationToken}</code>`,
+    );
     const noCsrf = await postForm("/settings", { action: "save" });
     expect(noCsrf.status).toBe(403);
   });

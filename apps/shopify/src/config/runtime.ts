@@ -28,6 +28,13 @@ const RuntimeSchema = z.object({
   OUTBOX_INTERVAL_MS: int(2_000, 50, 600_000),
   EXPIRY_INTERVAL_SECONDS: int(30, 1, 3600),
   POLL_INTERVAL_SECONDS: int(60, 1, 3600),
+  /** A pending voucher with no news for this long is checked with PagoEfectivo (lost notifications). */
+  POLL_AFTER_SECONDS: int(600, 1, 86_400),
+  /** Extra time after a CIP's deadline before the payment is rejected (last-minute payments). */
+  EXPIRY_GRACE_SECONDS: int(300, 0, 3600),
+  /** Local runs and demos only: CIPs expire after this many seconds instead of the merchant's hours. */
+  // The engine refuses to create a CIP with under a minute left; keep a margin above it.
+  VOUCHER_VALIDITY_SECONDS: z.coerce.number().int().min(90).max(86_400).optional(),
   REFUND_INTERVAL_SECONDS: int(15, 1, 3600),
   SHUTDOWN_TIMEOUT_MS: int(15_000, 1_000, 120_000),
   MERCHANT_SESSION_HOURS: int(12, 1, 24 * 7),
@@ -48,6 +55,10 @@ export interface ShopifyRuntimeConfig {
   outboxIntervalMs: number;
   expiryIntervalMs: number;
   pollIntervalMs: number;
+  pollAfterMs: number;
+  expiryGraceMs: number;
+  /** Local runs only: fixed CIP validity overriding the merchant's hours. */
+  voucherValiditySeconds?: number;
   refundIntervalMs: number;
   shutdownTimeoutMs: number;
   merchantSessionMs: number;
@@ -70,6 +81,9 @@ export function loadRuntimeConfig(
   const e = parsed.data;
   if (production && !e.SMTP_URL) {
     throw new ConfigError(["SMTP_URL: required in production (voucher e-mails)"]);
+  }
+  if (production && e.VOUCHER_VALIDITY_SECONDS !== undefined) {
+    throw new ConfigError(["VOUCHER_VALIDITY_SECONDS: is for local runs only and refused in production"]);
   }
   return {
     shopify,
@@ -95,6 +109,11 @@ export function loadRuntimeConfig(
     outboxIntervalMs: e.OUTBOX_INTERVAL_MS,
     expiryIntervalMs: e.EXPIRY_INTERVAL_SECONDS * 1000,
     pollIntervalMs: e.POLL_INTERVAL_SECONDS * 1000,
+    pollAfterMs: e.POLL_AFTER_SECONDS * 1000,
+    expiryGraceMs: e.EXPIRY_GRACE_SECONDS * 1000,
+    ...(e.VOUCHER_VALIDITY_SECONDS !== undefined
+      ? { voucherValiditySeconds: e.VOUCHER_VALIDITY_SECONDS }
+      : {}),
     refundIntervalMs: e.REFUND_INTERVAL_SECONDS * 1000,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     merchantSessionMs: e.MERCHANT_SESSION_HOURS * 3_600_000,

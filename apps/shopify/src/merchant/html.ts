@@ -24,7 +24,7 @@ header .shop{margin-left:auto;color:#b5b5b5}main{max-width:998px;margin:24px aut
 h1{font-size:20px;line-height:24px;font-weight:650;margin:0 0 16px}h2{font-size:14px;font-weight:650;margin:0 0 12px}
 .card{background:var(--p-surface);border-radius:var(--p-radius);box-shadow:0 1px 0 rgba(26,26,26,.07),inset 0 -1px 0 #d4d4d4;
 padding:16px;margin-bottom:16px}.grid{display:grid;grid-template-columns:1fr 1fr;gap:12px}
-label{display:block;font-weight:450;margin:8px 0 4px}.help{color:var(--p-subdued);font-size:13px;margin:2px 0 8px}
+label{display:block;font-weight:450;margin:8px 0 4px}code.url{display:block;overflow-wrap:anywhere;background:#f7f7f7;padding:6px 8px;border-radius:8px}.help{color:var(--p-subdued);font-size:13px;margin:2px 0 8px}
 input[type=text],input[type=password],input[type=number],input[type=search],select{width:100%;padding:6px 12px;
 border:1px solid #8a8a8a;border-radius:8px;font:inherit;background:#fdfdfd}
 .check{display:flex;gap:8px;align-items:center;font-weight:400}.check input{margin:0}

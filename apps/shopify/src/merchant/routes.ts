@@ -120,6 +120,9 @@ const T = {
     openFromAdmin:
       "Abre la app desde el admin de Shopify (Apps → PagoEfectivo) para iniciar sesión.",
     badCsrf: "El formulario venció. Vuelve a cargar la página.",
+    notificationUrl: "URL de notificación",
+    notificationUrlHelp:
+      "Pégala en el portal de PagoEfectivo (configuración del servicio) para que te avise de cada pago al instante.",
   },
   en: {
     settings: "PagoEfectivo settings",
@@ -180,6 +183,9 @@ const T = {
     notFound: "Invalid session",
     openFromAdmin: "Open the app from the Shopify admin (Apps → PagoEfectivo) to sign in.",
     badCsrf: "The form expired. Reload the page.",
+    notificationUrl: "Notification URL",
+    notificationUrlHelp:
+      "Paste it in the PagoEfectivo portal (service settings) so every payment is reported at once.",
   },
 } as const;
 
@@ -187,6 +193,11 @@ const money = (minor: number, currency: string) =>
   `${currency === "USD" ? "US$" : "S/"} ${formatDecimal(minor)}`;
 const dt = (d: unknown) =>
   d instanceof Date ? d.toISOString().slice(0, 16).replace("T", " ") : "";
+
+/** Where PagoEfectivo sends this shop's payment notifications (the merchant pastes it in its portal). */
+export function notificationUrlOf(appUrl: string, notificationToken: string): string {
+  return `${appUrl}/notifications/pagoefectivo/${encodeURIComponent(notificationToken)}`;
+}
 
 /** Settings page and dashboard, behind the merchant session cookie and CSRF tokens. */
 export function merchantRouter(deps: MerchantRoutesDeps): Router {
@@ -289,7 +300,10 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
       `<div class="grid">${deps.environments.map(envBlock).join("")}</div>` +
       `<h2 style="margin-top:16px">${esc(t.active)}</h2>` +
       deps.environments.map((e) => radio("environment", e, t[e], f.environment === e)).join("") +
-      `<p class="help">${esc(t.activeHelp)}</p></div>` +
+      `<p class="help">${esc(t.activeHelp)}</p>` +
+      `<h2 style="margin-top:16px">${esc(t.notificationUrl)}</h2>` +
+      `<p><code class="url" id="notification_url">${esc(notificationUrlOf(deps.config.appUrl, a.shop.tenant.notificationToken))}</code></p>` +
+      `<p class="help">${esc(t.notificationUrlHelp)}</p></div>` +
       `<div class="card"><label for="validity_hours">${esc(t.validity)}</label>` +
       `<input type="number" id="validity_hours" name="validity_hours" min="1" max="${deps.maxVoucherHours}" value="${esc(f.validityHours)}">` +
       `<p class="help">${esc(t.validityHelp(deps.maxVoucherHours))}</p>` +

@@ -47,6 +47,8 @@ export interface SessionRoutesDeps {
   refundRetry?: { attempts: number; delayMs: number; sleep?: (ms: number) => Promise<void> };
   /** Longest CIP validity (hours): Shopify gives up on pending payments after ~72 h. */
   maxVoucherHours?: number;
+  /** Local runs only (VOUCHER_VALIDITY_SECONDS): the latest expiry of a CIP created now. */
+  expiryNotAfter?: () => Date;
 }
 
 const defaultDefer = (task: () => Promise<void>) => {
@@ -92,7 +94,14 @@ export function createSessionRouter(deps: SessionRoutesDeps): Router {
       // publicToken → same redirect_url) and the engine enqueues voucher.pending for after this 2xx.
       const voucher = await deps.engine.createVoucher({
         ...toCreateVoucher(tenant, h, session),
-        ...(deps.maxVoucherHours ? { expiryPolicy: { maxHours: deps.maxVoucherHours } } : {}),
+        ...(deps.maxVoucherHours || deps.expiryNotAfter
+          ? {
+              expiryPolicy: {
+                ...(deps.maxVoucherHours ? { maxHours: deps.maxVoucherHours } : {}),
+                ...(deps.expiryNotAfter ? { notAfter: deps.expiryNotAfter() } : {}),
+              },
+            }
+          : {}),
       });
       const redirectUrl = `${deps.appUrl}/voucher/${encodeURIComponent(voucher.publicToken)}`;
       if (Buffer.byteLength(redirectUrl, "utf8") > MAX_REDIRECT_URL_BYTES) {

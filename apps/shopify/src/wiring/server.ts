@@ -160,7 +160,13 @@ export async function startShopifyServer(opts: StartShopifyOptions): Promise<Run
     clock,
     logger,
     keyring,
-    config: { ...DEFAULT_ENGINE_CONFIG, pagoEfectivoBaseUrl: baseUrls, publicBaseUrl: sc.appUrl },
+    config: {
+      ...DEFAULT_ENGINE_CONFIG,
+      pollAfterMs: config.pollAfterMs,
+      expiryGraceMs: config.expiryGraceMs,
+      pagoEfectivoBaseUrl: baseUrls,
+      publicBaseUrl: sc.appUrl,
+    },
     pagoEfectivo: ({ credentials, baseUrl, tenantId }) =>
       createPagoEfectivoClient({
         baseUrl,
@@ -251,6 +257,9 @@ export async function startShopifyServer(opts: StartShopifyOptions): Promise<Run
     graphql,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
     maxVoucherHours: MAX_VOUCHER_HOURS,
+    ...(config.voucherValiditySeconds !== undefined
+      ? { voucherValiditySeconds: config.voucherValiditySeconds }
+      : {}),
     defer: (task) => {
       setImmediate(() => {
         void task().finally(() => nudgeOutbox());

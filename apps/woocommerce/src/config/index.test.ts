@@ -52,14 +52,16 @@ test("polling and expiry timings, with a validity override for local runs only",
     loadConfig({
       POLL_AFTER_SECONDS: "5",
       EXPIRY_GRACE_SECONDS: "0",
-      VOUCHER_VALIDITY_SECONDS: "60",
+      VOUCHER_VALIDITY_SECONDS: "90",
     }),
-  ).toMatchObject({ pollAfterSeconds: 5, expiryGraceSeconds: 0, voucherValiditySeconds: 60 });
+  ).toMatchObject({ pollAfterSeconds: 5, expiryGraceSeconds: 0, voucherValiditySeconds: 90 });
+  // Under the engine's one-minute minimum for creating a CIP.
+  expect(issuesOf({ VOUCHER_VALIDITY_SECONDS: "60" })).toEqual(["VOUCHER_VALIDITY_SECONDS"]);
   expect(
     issuesOf({
       NODE_ENV: "production",
       PUBLIC_URL: "https://bridge.example.pe",
-      VOUCHER_VALIDITY_SECONDS: "60",
+      VOUCHER_VALIDITY_SECONDS: "90",
     }),
   ).toEqual(["VOUCHER_VALIDITY_SECONDS"]);
   expect(issuesOf({ POLL_AFTER_SECONDS: "0" })).toEqual(["POLL_AFTER_SECONDS"]);

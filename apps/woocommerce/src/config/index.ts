@@ -50,7 +50,8 @@ const schema = z
     /** Extra time after a CIP's deadline before the order is cancelled (last-minute payments). */
     EXPIRY_GRACE_SECONDS: seconds(0, 3600, 300),
     /** Local runs and demos only: CIPs expire after this many seconds instead of the merchant's hours. */
-    VOUCHER_VALIDITY_SECONDS: z.coerce.number().int().min(30).max(86_400).optional(),
+    // The engine refuses to create a CIP with under a minute left; keep a margin above it.
+    VOUCHER_VALIDITY_SECONDS: z.coerce.number().int().min(90).max(86_400).optional(),
     POLL_INTERVAL_SECONDS: seconds(1, 3600, 60),
     OUTBOX_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
     REFUND_INTERVAL_SECONDS: seconds(1, 3600, 60),
