@@ -43,3 +43,4 @@ export {
   createHealthRouter,
   createNotificationRouter,
 } from "./http/notification-router";
+export * from "./runtime/index";

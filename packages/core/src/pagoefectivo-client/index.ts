@@ -24,3 +24,4 @@ export {
 export { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
 export { DEFAULT_TOKEN_SKEW_MS } from "./token-cache";
 export type { FetchLike, HttpMethod, PagoEfectivoAuditEntry } from "./transport";
+export { checkPagoEfectivoCredentials, type CredentialCheck } from "./credentials-check";

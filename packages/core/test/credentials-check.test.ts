@@ -1,0 +1,46 @@
+import { startSandbox, type RunningSandbox } from "@pe-pay/sandbox";
+import { systemClock } from "../src/clock";
+import { checkPagoEfectivoCredentials } from "../src/pagoefectivo-client";
+
+const DEMO = {
+  idService: 1234,
+  accessKey: "AK9X2M7Q4T8W1Z5R3P6N",
+  secretKey: "sk_demo_4f1c2a9b7e6d5c3b2a1f0e9d8c7b6a5f",
+};
+
+let sandbox: RunningSandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, expirySweepMs: 0 });
+});
+afterAll(() => sandbox.close());
+
+it("accepts the sandbox's demo merchant", async () => {
+  await expect(
+    checkPagoEfectivoCredentials({ baseUrl: sandbox.url, clock: systemClock, ...DEMO }),
+  ).resolves.toEqual({ ok: true });
+});
+
+it("reports PagoEfectivo's own refusal without echoing the keys", async () => {
+  const secretKey = "sk_wrong_0000000000000000000000000000000";
+  const result = await checkPagoEfectivoCredentials({
+    baseUrl: sandbox.url,
+    clock: systemClock,
+    ...DEMO,
+    secretKey,
+  });
+  expect(result).toMatchObject({ ok: false, reason: "rejected" });
+  if (result.ok) throw new Error("unreachable");
+  expect(result.message).toMatch(/HTTP 401/);
+  expect(result.message).not.toContain(secretKey);
+  expect(result.message).not.toContain(DEMO.accessKey);
+});
+
+it("says when PagoEfectivo cannot be reached", async () => {
+  const result = await checkPagoEfectivoCredentials({
+    baseUrl: "http://127.0.0.1:9",
+    clock: systemClock,
+    timeoutMs: 2000,
+    ...DEMO,
+  });
+  expect(result).toMatchObject({ ok: false, reason: "unreachable" });
+});

@@ -1,0 +1,2 @@
+export { nudger } from "./nudge";
+export { periodic, type PeriodicLogger, type PeriodicTask } from "./periodic";
