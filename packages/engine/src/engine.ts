@@ -11,7 +11,7 @@ import { requestRefund } from "./refunds/request-refund";
 import { cancelVoucher } from "./vouchers/cancel-voucher";
 import { createVoucher, type CreateVoucherInput } from "./vouchers/create-voucher";
 import type { StepHook } from "./vouchers/hooks";
-import { TenantAccess } from "./vouchers/tenant-access";
+import { tenantAccessFor } from "./vouchers/tenant-access";
 import { findVoucherByPublicToken, toVoucherView } from "./vouchers/views";
 
 export interface PaymentEngineOptions {
@@ -57,7 +57,7 @@ export function createPaymentEngine(
   ctx: EngineContext,
   opts: PaymentEngineOptions = {},
 ): EnginePaymentService {
-  const access = new TenantAccess(ctx, opts.tenantCacheMs ?? 30_000);
+  const access = tenantAccessFor(ctx, opts.tenantCacheMs ?? 30_000);
   const concurrency = opts.concurrency ?? 8;
   const ingestDeps: IngestDeps = { access, applyRefundOutcome, hook: opts.hook };
   const expiryDeps = {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Executor, Row } from "./database";
+import type { Executor, Row, Tx } from "./database";
 import { interval, json, optDate, optString, type ClaimOptionsBase } from "./sql-helpers";
 
 export interface InboxMessage {
@@ -62,6 +62,15 @@ export function notificationDedupeKey(input: {
 /** Headers never worth keeping in the inbox (credentials of some proxy in front of us). */
 const DROP_HEADERS = new Set(["authorization", "cookie", "proxy-authorization", "x-api-key"]);
 
+function keptHeaders(raw: NewInboxMessage["headers"]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === undefined || DROP_HEADERS.has(k.toLowerCase())) continue;
+    headers[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+  }
+  return headers;
+}
+
 export interface NewInboxMessage {
   tenantId: string;
   dedupeKey: string;
@@ -82,11 +91,7 @@ export async function insertInboxMessage(
   q: Executor,
   m: NewInboxMessage,
 ): Promise<{ message: InboxMessage; inserted: boolean }> {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(m.headers)) {
-    if (v === undefined || DROP_HEADERS.has(k.toLowerCase())) continue;
-    headers[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
-  }
+  const headers = keptHeaders(m.headers);
   const { rows } = await q.query(
     `INSERT INTO notification_inbox (tenant_id, dedupe_key, raw_body, headers, signature_valid,
        event_type, operation_number, cip, received_at)
@@ -111,6 +116,46 @@ export async function insertInboxMessage(
     [m.tenantId, m.dedupeKey],
   );
   return { message: mapInbox(existing.rows[0]!), inserted: false };
+}
+
+/**
+ * Stores a notification that was applied in the caller's transaction, already marked processed
+ * (one statement instead of an insert and an update). A stored row nobody finished (an earlier
+ * delivery whose apply failed or crashed) is taken over and marked with this outcome. Returns
+ * the row's id, or null when the message was already processed: a duplicate, whose effects the
+ * caller must roll back. Conflicts wait for a concurrent inserter, so of N concurrent
+ * deliveries exactly one gets an id.
+ */
+export async function storeProcessedInboxMessage(
+  tx: Tx,
+  m: NewInboxMessage,
+  outcome: { result: string; detail?: unknown; at: Date },
+): Promise<number | null> {
+  const { rows } = await tx.query<{ id: number }>(
+    `INSERT INTO notification_inbox (tenant_id, dedupe_key, raw_body, headers, signature_valid,
+       event_type, operation_number, cip, received_at, processed_at, result, result_detail)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, now()), $10, $11, $12)
+     ON CONFLICT (tenant_id, dedupe_key) DO UPDATE
+       SET processed_at = EXCLUDED.processed_at, result = EXCLUDED.result,
+         result_detail = EXCLUDED.result_detail
+       WHERE notification_inbox.processed_at IS NULL
+     RETURNING id`,
+    [
+      m.tenantId,
+      m.dedupeKey,
+      m.rawBody,
+      json(keptHeaders(m.headers)),
+      m.signatureValid,
+      m.eventType ?? null,
+      m.operationNumber ?? null,
+      m.cip ?? null,
+      m.receivedAt ?? null,
+      outcome.at,
+      outcome.result,
+      json(outcome.detail ?? null),
+    ],
+  );
+  return rows[0] ? Number(rows[0].id) : null;
 }
 
 export async function getInboxMessage(q: Executor, id: number): Promise<InboxMessage | null> {

@@ -1,5 +1,4 @@
 import type { Executor, Row, Tx } from "./database";
-import { ADVISORY_NAMESPACE } from "./migrate";
 import { interval, json, optDate, optString, type ClaimOptionsBase } from "./sql-helpers";
 
 export type OutboxStatus = "pending" | "delivered" | "dead";
@@ -43,9 +42,6 @@ function mapOutbox(r: Row): OutboxMessage {
   };
 }
 
-/** Advisory-lock class for "enqueue to this aggregate" (the migration lock uses id 1). */
-const OUTBOX_LOCK_CLASS = ADVISORY_NAMESPACE + 1;
-
 export interface NewOutboxMessage {
   tenantId: string;
   aggregateType?: string;
@@ -60,21 +56,29 @@ export interface NewOutboxMessage {
 
 /**
  * Enqueues a message in the caller's transaction (so it exists iff the state change committed).
- * `seq` is the next number for the aggregate, taken under a transaction-scoped advisory lock on
- * that aggregate: concurrent enqueuers queue instead of colliding, and seq order is commit order.
- * Returns null when `dedupeKey` was already used.
+ * `seq` is the next number for the aggregate from its `outbox_sequences` row, bumped by an
+ * upsert in the same statement: the upsert's row lock (held to commit) makes concurrent
+ * enqueuers of one aggregate queue instead of colliding, so seq order is commit order, in one
+ * round trip. GREATEST with the stored maximum keeps numbers increasing even if a row was ever
+ * written without the counter (an instance of the previous release during a rollout).
+ * Returns null when `dedupeKey` was already used (the counter may then skip a number: gaps are
+ * harmless, only the order matters).
  */
 export async function enqueueOutbox(tx: Tx, m: NewOutboxMessage): Promise<OutboxMessage | null> {
   const aggregateType = m.aggregateType ?? "voucher";
-  await tx.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [
-    OUTBOX_LOCK_CLASS,
-    `${aggregateType}:${m.aggregateId}`,
-  ]);
   const { rows } = await tx.query(
-    `INSERT INTO outbox (tenant_id, aggregate_type, aggregate_id, seq, kind, payload, dedupe_key,
+    `WITH s AS (
+       INSERT INTO outbox_sequences (aggregate_type, aggregate_id, seq) VALUES ($2, $3, 1)
+       ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET seq = outbox_sequences.seq + 1
+       RETURNING seq
+     )
+     INSERT INTO outbox (tenant_id, aggregate_type, aggregate_id, seq, kind, payload, dedupe_key,
        next_attempt_at)
-     SELECT $1, $2, $3, COALESCE(max(seq), 0) + 1, $4, $5, $6, COALESCE($7, now())
-     FROM outbox WHERE aggregate_type = $2 AND aggregate_id = $3
+     SELECT $1, $2, $3,
+       GREATEST(s.seq, (SELECT COALESCE(max(o.seq), 0) + 1 FROM outbox o
+                        WHERE o.aggregate_type = $2 AND o.aggregate_id = $3)),
+       $4, $5, $6, COALESCE($7, now())
+     FROM s
      ON CONFLICT (tenant_id, dedupe_key) DO NOTHING
      RETURNING *`,
     [

@@ -25,7 +25,7 @@ export type SettingsPatch = Partial<
   >
 >;
 
-function mapSettings(r: Row): TenantSettings {
+export function mapSettings(r: Row): TenantSettings {
   return {
     tenantId: String(r.tenant_id),
     validityHours: Number(r.validity_hours),

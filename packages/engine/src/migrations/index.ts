@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { sql as initial } from "./001-initial";
+import { sql as outboxSequences } from "./002-outbox-sequences";
 import { sql as woocommerce } from "./010-woocommerce";
 import { sql as shopify } from "./020-shopify";
 
@@ -16,6 +17,7 @@ export interface Migration {
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial", sql: initial },
+  { version: 2, name: "outbox-sequences", sql: outboxSequences },
   { version: 10, name: "woocommerce", sql: woocommerce },
   { version: 20, name: "shopify", sql: shopify },
 ];

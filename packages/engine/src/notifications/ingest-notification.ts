@@ -8,7 +8,9 @@ import {
   markInboxProcessed,
   notificationDedupeKey,
   recordInboxFailure,
+  storeProcessedInboxMessage,
   type InboxMessage,
+  type NewInboxMessage,
 } from "../db/inbox";
 import { findVoucherByCip, updateVoucher } from "../db/vouchers";
 import type { IngestResult } from "../ports";
@@ -29,6 +31,7 @@ export interface RefundOutcomeInput {
   outcome: "completed" | "rejected";
   reasonCode?: string;
   source: "notification" | "poll";
+  reference?: string;
 }
 
 export interface IngestDeps {
@@ -56,9 +59,10 @@ const answer = (httpStatus: number, outcome: IngestResult["outcome"]): IngestRes
 /**
  * PagoEfectivo → us. The URL token picks the tenant (and so the secret) before the body is
  * trusted; the signature is checked on the raw bytes; the message is stored in the inbox
- * (duplicates collapse on the body's hash) and only then answered 2xx; applying it is a separate
- * transaction that also marks the inbox row processed, so a crash in between leaves a stored,
- * unprocessed row that `reprocessInbox` finishes. Never throws for bad input: every outcome is an
+ * (duplicates collapse on the body's hash) and only then answered 2xx. A verified `cip.paid` is
+ * stored and applied in one transaction (storeAndApplyPayment); other events are stored first
+ * and applied in a second transaction that marks the row processed, so a crash in between
+ * leaves a stored, unprocessed row that `reprocessInbox` finishes. Never throws for bad input: every outcome is an
  * HTTP status (4xx for the sender's mistakes, 503 only when we could not store the message).
  */
 export async function ingestNotification(
@@ -130,11 +134,19 @@ export async function ingestNotification(
       return answer(401, "rejected_signature");
     }
 
-    const { message, inserted } = await insertInboxMessage(ctx.db, {
+    const stored: NewInboxMessage = {
       ...base,
       signatureValid: true,
       dedupeKey: notificationDedupeKey({ rawBody: raw, signatureValid: true }),
-    });
+    };
+    if (parsed?.eventType === "cip.paid") {
+      const paid = readPaidData(parsed);
+      if (paid) {
+        const fast = await storeAndApplyPayment(ctx, deps, stored, parsed, paid);
+        if (fast) return fast;
+      }
+    }
+    const { message, inserted } = await insertInboxMessage(ctx.db, stored);
     if (!parsed) {
       if (inserted) {
         await markInboxProcessed(ctx.db, message.id, { result: "invalid", at: ctx.clock.now() });
@@ -160,6 +172,92 @@ export async function ingestNotification(
       "notification could not be stored",
     );
     return answer(503, "ignored");
+  }
+}
+
+/**
+ * The common case, a verified `cip.paid`, in ONE transaction and one commit: the guarded
+ * transition and its outbox message, then the inbox row stored already processed. The inbox
+ * row is durable when the commit returns, before the 2xx, exactly as in the two-step path.
+ * A duplicate (the row exists and is processed) rolls the transaction back and is answered
+ * "duplicate"; a row stored earlier but never finished is taken over. If applying fails, the
+ * transaction rolls back and the message is stored alone with the failure recorded, for
+ * `reprocessInbox` to retry; if even that fails the answer is 503 (PagoEfectivo retries).
+ * Returns undefined only to hand the message to the two-step path (store, then apply).
+ */
+async function storeAndApplyPayment(
+  ctx: EngineContext,
+  deps: IngestDeps,
+  stored: NewInboxMessage,
+  parsed: ParsedNotification,
+  paid: NonNullable<ReturnType<typeof readPaidData>>,
+): Promise<IngestResult | undefined> {
+  const tenantId = stored.tenantId;
+  let outcome;
+  try {
+    outcome = await ctx.db.transaction(async (tx) => {
+      const o = await applyPayment(ctx, tx, {
+        tenantId,
+        cip: paid.cip,
+        transactionCode: paid.transactionCode,
+        amount: paid.amount,
+        paidAt: paid.paidAt ?? stored.receivedAt ?? ctx.clock.now(),
+        operationNumber: parsed.operationNumber,
+        source: "notification",
+      });
+      const detail = "voucher" in o ? { voucherId: o.voucher.id } : undefined;
+      const id = await storeProcessedInboxMessage(tx, stored, {
+        result: o.kind,
+        detail,
+        at: ctx.clock.now(),
+      });
+      // Already processed by an earlier delivery: roll back our copy of the effects.
+      if (id === null) throw ALREADY_PROCESSED;
+      // Killed here, nothing is stored and nothing was answered: PagoEfectivo redelivers.
+      await deps.hook?.("pay.stored");
+      return { o, id };
+    });
+  } catch (e) {
+    if (e === ALREADY_PROCESSED) return answer(200, "duplicate");
+    ctx.logger.error(
+      { tenantId, cip: paid.cip, err: { message: (e as Error).message } },
+      "notification could not be applied; storing it to retry",
+    );
+    const { message, inserted } = await insertInboxMessage(ctx.db, stored);
+    if (!inserted && message.processedAt) return answer(200, "duplicate");
+    await recordInboxFailure(ctx.db, message.id, {
+      error: (e as Error).message ?? "error",
+      retryAt: new Date(ctx.clock.now().getTime() + RETRY_AFTER_FAILURE_MS),
+    });
+    return answer(200, "ignored");
+  }
+  await deps.hook?.("pay.applied");
+  const { o, id } = outcome;
+  await afterPayment(ctx, deps, tenantId, o);
+  ctx.logger.info(
+    { tenantId, inboxId: id, cip: paid.cip, outcome: o.kind },
+    "payment notification processed",
+  );
+  return answer(200, o.kind === "duplicate" ? "duplicate" : "applied");
+}
+
+/** After a payment commits: the voucher's other CIPs are deleted at PagoEfectivo. */
+async function afterPayment(
+  ctx: EngineContext,
+  deps: IngestDeps,
+  tenantId: string,
+  outcome: Awaited<ReturnType<typeof applyPayment>>,
+): Promise<void> {
+  if (outcome.kind !== "applied" || outcome.removeCips.length === 0) return;
+  const entry = await deps.access.get(tenantId);
+  const env = engineData(outcome.voucher)?.environment ?? entry?.tenant.environment;
+  if (entry?.credentials && env) {
+    await removeOtherCips(
+      ctx,
+      deps.access.client(entry, env),
+      outcome.voucher.id,
+      outcome.removeCips,
+    );
   }
 }
 
@@ -199,18 +297,7 @@ export async function processInboxMessage(
           if (!(await done(tx, o.kind, detail))) throw ALREADY_PROCESSED;
           return o;
         });
-        if (outcome.kind === "applied" && outcome.removeCips.length > 0) {
-          const entry = await deps.access.get(tenantId);
-          const env = engineData(outcome.voucher)?.environment ?? entry?.tenant.environment;
-          if (entry?.credentials && env) {
-            await removeOtherCips(
-              ctx,
-              deps.access.client(entry, env),
-              outcome.voucher.id,
-              outcome.removeCips,
-            );
-          }
-        }
+        await afterPayment(ctx, deps, tenantId, outcome);
         ctx.logger.info(
           { tenantId, inboxId: message.id, cip: paid.cip, outcome: outcome.kind },
           "payment notification processed",
@@ -229,6 +316,7 @@ export async function processInboxMessage(
           peRefundId: refund.refundId,
           outcome: parsed.eventType === "refund.completed" ? "completed" : "rejected",
           reasonCode: refund.reasonCode,
+          reference: refund.reference,
           source: "notification",
         });
         await done(ctx.db, "applied");

@@ -87,14 +87,19 @@ export function readPaidData(n: ParsedNotification): PaidData | null {
 export interface RefundData {
   refundId: string;
   reasonCode: string | undefined;
+  reference: string | undefined;
 }
 
 export function readRefundData(n: ParsedNotification): RefundData | null {
   const id = n.data.refundId;
   if (typeof id !== "string" || !/^[A-Za-z0-9_-]{1,128}$/.test(id)) return null;
   const reason = n.data.reasonCode;
+  const reference = n.data.reference;
   return {
     refundId: id,
     reasonCode: typeof reason === "string" && reason.length <= MAX_TEXT ? reason : undefined,
+    // Our refund id as we sent it; the refunds module checks its shape and its tenant.
+    reference:
+      typeof reference === "string" && reference.length <= MAX_TEXT ? reference : undefined,
   };
 }

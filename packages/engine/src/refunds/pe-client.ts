@@ -1,20 +1,18 @@
 import { NotFoundError, type PagoEfectivoClient } from "@pe-pay/core";
 import type { EngineContext } from "../context";
-import { getTenant, getTenantCredentials } from "../db/tenants";
+import { tenantAccessFor } from "../vouchers/tenant-access";
 
-/** The PagoEfectivo client for one tenant's credentials and environment. */
+/**
+ * The PagoEfectivo client for one tenant's credentials and environment: the engine's cached
+ * client (one per tenant + environment, so one auth token), not a new one per call.
+ */
 export async function pagoEfectivoFor(
   ctx: EngineContext,
   tenantId: string,
 ): Promise<PagoEfectivoClient> {
-  const tenant = await getTenant(ctx.db, tenantId);
-  if (!tenant) throw new NotFoundError("tenant not found");
-  const { pagoEfectivo } = await getTenantCredentials(ctx.db, ctx.keyring, tenantId);
-  if (!pagoEfectivo) throw new NotFoundError("tenant has no PagoEfectivo credentials");
-  return ctx.pagoEfectivo({
-    credentials: pagoEfectivo,
-    environment: tenant.environment,
-    baseUrl: ctx.config.pagoEfectivoBaseUrl[tenant.environment],
-    tenantId,
-  });
+  const access = tenantAccessFor(ctx);
+  const entry = await access.get(tenantId);
+  if (!entry) throw new NotFoundError("tenant not found");
+  if (!entry.credentials) throw new NotFoundError("tenant has no PagoEfectivo credentials");
+  return access.client(entry, entry.tenant.environment);
 }

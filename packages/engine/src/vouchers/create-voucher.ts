@@ -12,11 +12,10 @@ import {
 } from "@pe-pay/core";
 import type { EngineContext } from "../context";
 import { enqueueOutbox } from "../db/outbox";
-import { getSettings } from "../db/settings";
+import { findVoucherAndSettings } from "../db/voucher-and-settings";
 import type { TenantRecord } from "../db/tenants";
 import {
   addVoucherCip,
-  findVoucherByIdempotencyKey,
   getVoucher,
   insertOrGetVoucher,
   lockVoucher,
@@ -86,10 +85,12 @@ export async function createVoucher(
   const now = ctx.clock.now();
   const fingerprint = fingerprintOf(cmd);
 
-  let record = await findVoucherByIdempotencyKey(ctx.db, cmd.tenantId, cmd.idempotencyKey);
+  // The voucher of this key, if any, and the settings a new one needs: one round trip.
+  const found = await findVoucherAndSettings(ctx.db, cmd.tenantId, cmd.idempotencyKey);
+  let record = found.voucher;
   if (record && record.requestFingerprint !== fingerprint) throw keyReused();
   if (!record) {
-    const settings = await getSettings(ctx.db, cmd.tenantId);
+    const settings = found.settings;
     const expiresAt = computeExpiry({
       now,
       validityHours: settings.validityHours,
@@ -122,7 +123,7 @@ export async function createVoucher(
   }
   if (record.status !== "created") return toVoucherView(record);
 
-  const claimed = await claimCreation(ctx, deps, record.id);
+  const claimed = await claimCreation(ctx, deps, record);
   if (claimed.status !== "created") return toVoucherView(claimed);
   if (claimed.expiresAt.getTime() - ctx.clock.now().getTime() < 60_000) {
     await release(ctx, claimed.id, "expired before the CIP could be created");
@@ -189,11 +190,15 @@ export async function createVoucher(
 async function claimCreation(
   ctx: EngineContext,
   deps: CreateVoucherDeps,
-  id: string,
+  known: VoucherRecord,
 ): Promise<VoucherRecord> {
+  const id = known.id;
   const deadline = Date.now() + deps.waitForInFlightMs;
+  // The row just read or written is the first guess; the version guard catches a stale one.
+  let first: VoucherRecord | null = known;
   for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
-    const v = (await getVoucher(ctx.db, id))!;
+    const v = first ?? (await getVoucher(ctx.db, id))!;
+    first = null;
     if (v.status !== "created") return v;
     const now = ctx.clock.now();
     if (!v.expiryLeaseUntil || v.expiryLeaseUntil.getTime() <= now.getTime()) {

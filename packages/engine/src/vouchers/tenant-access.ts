@@ -105,3 +105,19 @@ export class TenantAccess {
     return c;
   }
 }
+
+const shared = new WeakMap<EngineContext, TenantAccess>();
+
+/**
+ * The TenantAccess of an engine context: every use case of one engine (vouchers, expiry,
+ * polling, refunds) shares its cache, so each tenant + environment has one PagoEfectivo client
+ * (one auth token) and `invalidate` reaches all of them.
+ */
+export function tenantAccessFor(ctx: EngineContext, ttlMs?: number): TenantAccess {
+  let access = shared.get(ctx);
+  if (!access) {
+    access = new TenantAccess(ctx, ttlMs);
+    shared.set(ctx, access);
+  }
+  return access;
+}
