@@ -47,6 +47,13 @@ export class InMemoryTenantStore implements TenantStore {
     return id;
   }
 
+  /** Store id → the name shoppers see (setDisplayName). */
+  readonly displayNames = new Map<string, string>();
+
+  async setDisplayName(storeId: string, name: string): Promise<void> {
+    this.displayNames.set(storeId, name);
+  }
+
   async saveWooStore(record: WooStoreRecord): Promise<void> {
     const { consumerKey, consumerSecret, webhookSecret, pluginSecret, ...rest } = record;
     const sealed = sealSecret(

@@ -34,6 +34,8 @@ export interface TenantStore {
   storeIdFor(storeUrl: string): Promise<string>;
   saveWooStore(record: WooStoreRecord): Promise<void>;
   getWooStore(storeId: string): Promise<WooStoreRecord | null>;
+  /** The name shoppers see for the store (voucher page); the store's host until it is known. */
+  setDisplayName?(storeId: string, name: string): Promise<void>;
 }
 
 /** Finds our current voucher for a WooCommerce order (groupKey = order id). */

@@ -90,8 +90,10 @@ export interface WcAuthDeps {
   appName: string;
   stateTtlSeconds: number;
   pending: PendingAuthorizationStore;
-  tenants: Pick<TenantStore, "storeIdFor" | "saveWooStore" | "getWooStore">;
+  tenants: Pick<TenantStore, "storeIdFor" | "saveWooStore" | "getWooStore" | "setDisplayName">;
   wooClientFor: WooClientFactory;
+  /** The store's published name (WordPress `GET /wp-json/`), null when unknown. */
+  siteNameOf?: (storeUrl: string) => Promise<string | null>;
   clock: Clock;
   /** Accept an http callback on a loopback host (local runs only). */
   allowHttpLoopback?: boolean;
@@ -207,6 +209,9 @@ export function createWcAuthFlow(deps: WcAuthDeps) {
         connectedAt: now,
       };
       await deps.tenants.saveWooStore(record);
+      // Shoppers see this name on the voucher page; without it the store's host stays.
+      const siteName = await deps.siteNameOf?.(pending.storeUrl).catch(() => null);
+      if (siteName) await deps.tenants.setDisplayName?.(storeId, siteName);
       const completed = await deps.pending.complete(
         parsed.user_id,
         { storeId, claimCode: token(24) },

@@ -64,6 +64,7 @@ const wcAuth = createWcAuthFlow({
   tenants,
   clock,
   wooClientFor: (c) => new WooClient({ ...c, retry: noSleepRetry }),
+  siteNameOf: async (url) => (url === STORE ? "Bodega Rosa" : null),
   randomToken: (bytes) => (++n).toString(16).padStart(bytes * 2, "0"),
 });
 const app = createWooBridgeApp({
@@ -348,6 +349,8 @@ describe("wc-auth connection flow", () => {
       pluginSecret: creds.shared_secret,
       webhookId: 7,
     });
+    // The name shoppers see on the voucher page: the site's, read at connect time.
+    expect(tenants.displayNames.get(creds.store_id)).toBe("Bodega Rosa");
     expect(JSON.stringify(tenants.rawRow(creds.store_id))).not.toContain(
       callbackBody.consumer_secret,
     );

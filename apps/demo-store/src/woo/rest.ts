@@ -143,6 +143,9 @@ function pickFields(obj: Record<string, unknown>, fields: unknown): Record<strin
   return Object.fromEntries(Object.entries(obj).filter(([k]) => wanted.has(k)));
 }
 
+/** The demo WooCommerce site's title (WordPress "blogname"). */
+export const WOO_SITE_NAME = "Bodega Demo (WooCommerce)";
+
 export function createWooRestRouter(
   ctx: DemoContext,
   orders: WooOrders,
@@ -151,6 +154,20 @@ export function createWooRestRouter(
 ): Router {
   const router = express.Router();
   const state = ctx.woo;
+
+  // The public REST index WordPress serves to anyone: the bridge reads the site `name` from it.
+  router.get("/", (_req: Request, res: Response) => {
+    res.json({
+      name: WOO_SITE_NAME,
+      description: "Tienda local de demostración (WooCommerce simulado)",
+      url: storeUrl(),
+      home: storeUrl(),
+      gmt_offset: -5,
+      timezone_string: "America/Lima",
+      namespaces: ["wp/v2", "wc/v3"],
+    });
+  });
+
   router.use(express.raw({ type: () => true, limit: "1mb" }));
 
   // Parameters (query + form/JSON body, JSON wins) and authentication, as WP_REST_Server does.

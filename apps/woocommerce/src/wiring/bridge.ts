@@ -1,4 +1,5 @@
 import { createServer, type Server } from "node:http";
+import { fetchSiteName } from "../woo-client/site-name";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
@@ -219,6 +220,7 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
     pending,
     tenants,
     wooClientFor,
+    siteNameOf: (storeUrl) => fetchSiteName(storeUrl),
     clock,
   });
 
