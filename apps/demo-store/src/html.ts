@@ -2,6 +2,7 @@
  * Server-rendered HTML with escaping by default: every interpolation in `html\`…\`` is escaped
  * unless it is already a `SafeHtml` (the result of another `html` call). Arrays are joined.
  */
+import { formatLimaDateTimeShort } from "@pe-pay/core";
 export class SafeHtml {
   constructor(readonly value: string) {}
   toString(): string {
@@ -42,7 +43,7 @@ header{background:#1d2330;color:#fff;padding:.6rem 1rem;display:flex;gap:1rem;fl
 header a{color:#fff}header strong{margin-right:auto}
 main{max-width:960px;margin:1rem auto;padding:0 1rem}
 .card{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:1rem 1.2rem;margin:0 0 1rem}
-table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e6e8ec;vertical-align:top}
+table{border-collapse:collapse;width:100%}table.kv{table-layout:fixed}table.kv td{overflow-wrap:anywhere}table.kv td:first-child{width:40%}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e6e8ec;vertical-align:top}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 label{display:block;margin:.5rem 0 .2rem;font-weight:600}input,select,textarea{font:inherit;padding:.4rem;width:100%;max-width:28rem}
 input[type=number]{max-width:6rem}
@@ -95,4 +96,9 @@ export function page(opts: PageOptions, body: SafeHtml): string {
       </main>
     </body>
   </html>`}`;
+}
+
+/** Dates in the stand-in's pages: Lima time, as a Peruvian merchant reads them ("25/11/2026 18:50"). */
+export function limaShort(date: Date): string {
+  return formatLimaDateTimeShort(date, "es");
 }

@@ -1,6 +1,6 @@
 import express, { type Request, type Response, type Router } from "express";
 import { z } from "zod";
-import { html, page } from "./html";
+import { html, limaShort, page } from "./html";
 
 /**
  * The shoppers' mail inbox. Nothing is sent: the apps (and the demo store's own "platform"
@@ -95,7 +95,7 @@ export function createMailRouter(box: MailBox): Router {
               : html`<table>
                   <thead>
                     <tr>
-                      <th>Recibido</th>
+                      <th>Recibido (hora de Lima)</th>
                       <th>Para</th>
                       <th>Asunto</th>
                     </tr>
@@ -104,7 +104,7 @@ export function createMailRouter(box: MailBox): Router {
                     ${rows.map(
                       (m) =>
                         html`<tr>
-                          <td>${m.receivedAt.replace("T", " ").slice(0, 19)} UTC</td>
+                          <td>${limaShort(new Date(m.receivedAt))}</td>
                           <td>${m.to}</td>
                           <td><a href="/mail/${m.id}">${m.subject}</a></td>
                         </tr>`,
@@ -138,7 +138,7 @@ export function createMailRouter(box: MailBox): Router {
         html`<div class="card">
           <p>
             <strong>Para:</strong> ${msg.to}<br /><strong>De:</strong> ${msg.from}<br />
-            <strong>Recibido:</strong> ${msg.receivedAt}
+            <strong>Recibido:</strong> ${limaShort(new Date(msg.receivedAt))} (hora de Lima)
           </p>
           ${
             msg.html !== undefined

@@ -1,3 +1,4 @@
+import { limaShort } from "../html";
 import type { GraphqlError } from "./graphql-schema";
 import type { PaymentSessionRecord, RefundSessionRecord, ShopifyState } from "./state";
 
@@ -222,7 +223,7 @@ export function runMutation(
       p.pendingReason = args.reason;
       p.history.push({
         at: ctx.now,
-        text: `paymentSessionPending (${args.reason}, vence ${p.pendingExpiresAt})`,
+        text: `paymentSessionPending (${args.reason}, pendiente hasta ${limaShort(expires)})`,
       });
       finalize(ctx, p);
       return okPayment(p, ctx);

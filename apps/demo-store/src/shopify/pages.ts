@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { formatMoneyForShopper, parseMoney } from "@pe-pay/core";
 import express, { type Request, type Response, type Router } from "express";
 import type { DemoContext } from "../context";
-import { html, page, type SafeHtml } from "../html";
+import { html, limaShort, page, type SafeHtml } from "../html";
 import { sendPaymentSession, sendRefundSession } from "./session-client";
 import {
   shopifyId,
@@ -339,7 +339,7 @@ export function createShopifyPagesRouter(ctx: DemoContext): Router {
             <thead>
               <tr>
                 <th>Pedido</th>
-                <th>Fecha (UTC)</th>
+                <th>Fecha (hora de Lima)</th>
                 <th>Cliente</th>
                 <th class="num">Total</th>
                 <th>Pago</th>
@@ -362,7 +362,7 @@ export function createShopifyPagesRouter(ctx: DemoContext): Router {
                         >${p.orderNumber ? `#${p.orderNumber}` : `sesión ${p.id.slice(0, 8)}…`}</a
                       >
                     </td>
-                    <td>${p.createdAt.toISOString().slice(0, 16).replace("T", " ")}</td>
+                    <td>${limaShort(p.createdAt)}</td>
                     <td>${p.customer.email}</td>
                     <td class="num">${pen(p.amountMinor)}</td>
                     <td>
@@ -396,6 +396,16 @@ export function createShopifyPagesRouter(ctx: DemoContext): Router {
       .map((id) => s.refunds.get(id))
       .filter((r): r is RefundSessionRecord => !!r);
     const balance = p.amountMinor - s.refundedOrRequestedMinor(p);
+    const refundedMinor = refunds
+      .filter((r) => r.state === "resolved")
+      .reduce((sum, r) => sum + r.amountMinor, 0);
+    // Shopify's financial status on top of the payment's: partially / fully refunded.
+    const refundBadge =
+      p.state !== "resolved" || refundedMinor === 0
+        ? ""
+        : refundedMinor >= p.amountMinor
+          ? html` <span class="badge reembolsado">reembolsado</span>`
+          : html` <span class="badge reembolsado">reembolsado parcialmente</span>`;
     send(
       res,
       p.orderNumber ? `Pedido #${p.orderNumber}` : `Sesión de pago ${p.id}`,
@@ -403,7 +413,8 @@ export function createShopifyPagesRouter(ctx: DemoContext): Router {
         <div class="card">
           <p>
             Estado del pago:
-            <span class="badge ${STATE_LABEL[p.state]}">${STATE_LABEL[p.state]}</span>
+            <span class="badge ${STATE_LABEL[p.state]}">${STATE_LABEL[p.state]}</span
+            >${refundBadge}
             ${p.rejection ? html` — motivo ${p.rejection.code}${p.rejection.merchantMessage ? html`: ${p.rejection.merchantMessage}` : ""}` : ""}
           </p>
           <p>
@@ -431,7 +442,7 @@ export function createShopifyPagesRouter(ctx: DemoContext): Router {
           <p class="muted">
             Sesión de pago <code>${p.id}</code> (referencia para conciliar) · grupo
             <code>${p.group}</code>
-            ${p.pendingExpiresAt ? html` · pendiente hasta ${p.pendingExpiresAt}` : ""}
+            ${p.pendingExpiresAt ? html` · pendiente hasta ${limaShort(new Date(p.pendingExpiresAt))}` : ""}
           </p>
           ${p.request.status === "failed" ? html`<p class="error">${p.request.error ?? ""}</p>` : ""}
         </div>
@@ -443,7 +454,7 @@ export function createShopifyPagesRouter(ctx: DemoContext): Router {
               : html`<table>
                   <thead>
                     <tr>
-                      <th>Fecha (UTC)</th>
+                      <th>Fecha (hora de Lima)</th>
                       <th class="num">Monto</th>
                       <th>Estado</th>
                       <th>Detalle</th>
@@ -453,7 +464,7 @@ export function createShopifyPagesRouter(ctx: DemoContext): Router {
                     ${refunds.map(
                       (r) =>
                         html`<tr>
-                          <td>${r.createdAt.toISOString().slice(0, 16).replace("T", " ")}</td>
+                          <td>${limaShort(r.createdAt)}</td>
                           <td class="num">${pen(r.amountMinor)}</td>
                           <td>
                             <span class="badge ${REFUND_LABEL[r.state]}"
@@ -469,7 +480,9 @@ export function createShopifyPagesRouter(ctx: DemoContext): Router {
                 </table>`
           }
           ${
-            p.state === "resolved"
+            p.state === "resolved" && balance <= 0
+              ? html`<p class="muted">No queda saldo por reembolsar.</p>`
+              : p.state === "resolved"
               ? html`<form method="post" action="/shopify/admin/orders/${p.id}/refunds">
                   <label for="amount">Monto a reembolsar (S/, saldo ${pen(balance)})</label>
                   <input
@@ -487,7 +500,7 @@ export function createShopifyPagesRouter(ctx: DemoContext): Router {
         <div class="card">
           <h2>Historial</h2>
           <ul>
-            ${p.history.map((h) => html`<li>${h.at.toISOString()} — ${h.text}</li>`)}
+            ${p.history.map((h) => html`<li>${limaShort(h.at)} — ${h.text}</li>`)}
           </ul>
         </div>
         <p><a href="/shopify/admin/orders">Volver a pedidos</a></p>`,

@@ -1,7 +1,7 @@
 import { formatMoneyForShopper, parseMoney } from "@pe-pay/core";
 import express, { type Request, type Response, type Router } from "express";
 import type { DemoContext } from "../context";
-import { html, page, type SafeHtml } from "../html";
+import { html, limaShort, page, type SafeHtml } from "../html";
 import { PE, WOO_PRODUCTS, WOO_SHIPPING_MINOR, WpError, type WooOrders } from "./orders";
 import type { BridgeClient } from "./plugin";
 import { ADMIN_USER_ID, hex, STATUS_LABEL, type WooOrderRecord } from "./state";
@@ -301,7 +301,7 @@ export function createWooPagesRouter(
                 (o) =>
                   html`<tr>
                     <td><a href="/woo/wp-admin/pedidos/${o.id}">#${o.id}</a></td>
-                    <td>${o.createdAt.toISOString().slice(0, 16).replace("T", " ")}</td>
+                    <td>${limaShort(o.createdAt)}</td>
                     <td>${o.billing.first_name} ${o.billing.last_name}</td>
                     <td>${badge(o)}</td>
                     <td class="num">${pen(o.totalMinor)}</td>
@@ -330,7 +330,7 @@ export function createWooPagesRouter(
           <p>
             Estado: ${badge(o)} · Pago:
             ${o.paymentMethodTitle}${o.transactionId ? html` (transacción ${o.transactionId})` : ""}
-            ${o.paidAt ? html` · pagado ${o.paidAt.toISOString()}` : ""}
+            ${o.paidAt ? html` · pagado ${limaShort(o.paidAt)}` : ""}
           </p>
           <p>
             Cliente: ${o.billing.first_name} ${o.billing.last_name} &lt;${o.billing.email ?? ""}&gt;
@@ -378,7 +378,7 @@ export function createWooPagesRouter(
         </div>
         <div class="card">
           <h2>Campos personalizados</h2>
-          <table>
+          <table class="kv">
             <tbody>
               ${o.meta.map(
                 (m) =>
@@ -422,7 +422,7 @@ export function createWooPagesRouter(
         <div class="card">
           <h2>Notas del pedido</h2>
           <ul>
-            ${[...o.notes].reverse().map((n) => html`<li>${n.createdAt.toISOString().slice(0, 19).replace("T", " ")} — ${n.note}${n.customerNote ? " (nota al cliente)" : ""}</li>`)}
+            ${[...o.notes].reverse().map((n) => html`<li>${limaShort(n.createdAt)} — ${n.note}${n.customerNote ? " (nota al cliente)" : ""}</li>`)}
           </ul>
         </div>
         <p><a href="/woo/wp-admin/pedidos">Volver a pedidos</a></p>`,
