@@ -2,7 +2,8 @@
  * First-run (and every-run) local setup, done by driving the real flows over HTTP, as a newcomer
  * would click through them:
  *  - Shopify: "Instalar app" on the demo shop (OAuth against the demo store), then the app's
- *    settings page: PagoEfectivo sandbox credentials (merchant 1234).
+ *    settings page: PagoEfectivo sandbox credentials (merchant 1234), and the sandbox merchant's
+ *    notification URL set to the one the settings page shows.
  *  - WooCommerce: "Conectar con PagoEfectivo" (wc-auth against the demo store), the bridge's
  *    settings page: sandbox credentials (merchant 1235), and the sandbox merchant's notification
  *    URL set to the bridge's.
@@ -26,7 +27,7 @@ export interface SeedOptions {
 }
 
 export interface SeedResult {
-  shopify: { shop: string; configured: "now" | "already" };
+  shopify: { shop: string; notificationUrl: string; configured: "now" | "already" };
   woocommerce: { storeId: string; notificationUrl: string; configured: "now" | "already" };
 }
 
@@ -156,7 +157,20 @@ export async function seedShopify(
     );
   }
   await saved.body?.cancel();
-  return { shop: DEMO_SHOP, configured: already ? "already" : "now" };
+
+  // As a merchant would paste it in PagoEfectivo's portal: the sandbox forgets it on restart.
+  const notificationUrl = attr(
+    settingsHtml,
+    /<code[^>]*id="notification_url"[^>]*>(https?:\/\/[^<]+\/notifications\/pagoefectivo\/[^<]+)<\/code>/,
+    "Shopify notification URL",
+  );
+  const put = await fetch(`${t.url("sandbox")}/_sandbox/merchants/${m.idService}`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ accessKey: m.accessKey, secretKey: m.secretKey, notificationUrl }),
+  });
+  await expectOk(put, "sandbox merchant (Shopify)");
+  return { shop: DEMO_SHOP, notificationUrl, configured: already ? "already" : "now" };
 }
 
 /**

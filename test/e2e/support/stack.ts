@@ -38,10 +38,20 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** Fast background work so flows finish in seconds (the defaults are minutes). */
+/** Every CIP of an e2e run lives this long (local-only override; `pnpm start` keeps hours). */
+export const E2E_VOUCHER_VALIDITY_SECONDS = 90;
+
+/**
+ * Fast background work so flows finish in seconds (the defaults are minutes): polling asks
+ * PagoEfectivo about a voucher after 3 s without news, CIPs expire after 90 s (the engine needs
+ * a minute left to create one) with no grace.
+ */
 const FAST = {
   EXPIRY_INTERVAL_SECONDS: "1",
   POLL_INTERVAL_SECONDS: "2",
+  POLL_AFTER_SECONDS: "3",
+  EXPIRY_GRACE_SECONDS: "0",
+  VOUCHER_VALIDITY_SECONDS: String(E2E_VOUCHER_VALIDITY_SECONDS),
   REFUND_INTERVAL_SECONDS: "1",
   OUTBOX_INTERVAL_MS: "200",
   LOG_LEVEL: "warn",
