@@ -413,8 +413,7 @@ export function createShopifyPagesRouter(ctx: DemoContext): Router {
         <div class="card">
           <p>
             Estado del pago:
-            <span class="badge ${STATE_LABEL[p.state]}">${STATE_LABEL[p.state]}</span
-            >${refundBadge}
+            <span class="badge ${STATE_LABEL[p.state]}">${STATE_LABEL[p.state]}</span>${refundBadge}
             ${p.rejection ? html` — motivo ${p.rejection.code}${p.rejection.merchantMessage ? html`: ${p.rejection.merchantMessage}` : ""}` : ""}
           </p>
           <p>
@@ -483,18 +482,18 @@ export function createShopifyPagesRouter(ctx: DemoContext): Router {
             p.state === "resolved" && balance <= 0
               ? html`<p class="muted">No queda saldo por reembolsar.</p>`
               : p.state === "resolved"
-              ? html`<form method="post" action="/shopify/admin/orders/${p.id}/refunds">
-                  <label for="amount">Monto a reembolsar (S/, saldo ${pen(balance)})</label>
-                  <input
-                    id="amount"
-                    name="amount"
-                    inputmode="decimal"
-                    required
-                    value="${balance > 0 ? (balance / 100).toFixed(2) : ""}"
-                  />
-                  <button type="submit">Reembolsar</button>
-                </form>`
-              : html`<p class="muted">Solo se puede reembolsar un pedido pagado.</p>`
+                ? html`<form method="post" action="/shopify/admin/orders/${p.id}/refunds">
+                    <label for="amount">Monto a reembolsar (S/, saldo ${pen(balance)})</label>
+                    <input
+                      id="amount"
+                      name="amount"
+                      inputmode="decimal"
+                      required
+                      value="${balance > 0 ? (balance / 100).toFixed(2) : ""}"
+                    />
+                    <button type="submit">Reembolsar</button>
+                  </form>`
+                : html`<p class="muted">Solo se puede reembolsar un pedido pagado.</p>`
           }
         </div>
         <div class="card">

@@ -459,6 +459,14 @@ export function createWooPagesRouter(
       });
       back("aviso", `Reembolso #${r.id} de ${pen(minor)} registrado y solicitado a PagoEfectivo.`);
     } catch (e) {
+      if (e instanceof WpError && e.code === "woocommerce_rest_cannot_create_order_refund") {
+        // What a Spanish WooCommerce admin reads ("Cantidad de reembolso no válida"), with the numbers.
+        const available = o.totalMinor - st.refundedMinor(o);
+        return back(
+          "error",
+          `No se pudo reembolsar: cantidad de reembolso no válida (${pen(minor)}; disponible ${pen(available)}).`,
+        );
+      }
       if (e instanceof WpError) return back("error", `No se pudo reembolsar: ${e.message}`);
       throw e;
     }
