@@ -175,7 +175,9 @@ describe("order admin", () => {
       `${store.url}/woo/wp-admin/pedidos/${id}/reembolsar`,
       form({ amount: "999.00" }),
     );
-    expect(decodeURIComponent(over.headers.get("location")!)).toContain("Invalid refund amount");
+    expect(decodeURIComponent(over.headers.get("location")!)).toContain(
+      "cantidad de reembolso no válida (S/ 999.00; disponible S/ 81.80)",
+    );
     await fetch(`${store.url}/woo/wp-admin/pedidos/${id}/cancelar`, form({}));
     expect(order.status).toBe("cancelled");
     const page = await (await fetch(`${store.url}/woo/wp-admin/pedidos/${id}`)).text();
