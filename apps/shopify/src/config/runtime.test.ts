@@ -1,4 +1,4 @@
-import { ConfigError } from "./env";
+import type { ConfigError } from "./env";
 import { loadRuntimeConfig } from "./runtime";
 
 const base = {

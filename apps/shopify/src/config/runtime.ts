@@ -83,7 +83,9 @@ export function loadRuntimeConfig(
     throw new ConfigError(["SMTP_URL: required in production (voucher e-mails)"]);
   }
   if (production && e.VOUCHER_VALIDITY_SECONDS !== undefined) {
-    throw new ConfigError(["VOUCHER_VALIDITY_SECONDS: is for local runs only and refused in production"]);
+    throw new ConfigError([
+      "VOUCHER_VALIDITY_SECONDS: is for local runs only and refused in production",
+    ]);
   }
   return {
     shopify,

@@ -62,7 +62,10 @@ export class DbTenantStore implements TenantStore {
   }
 
   async setDisplayName(storeId: string, name: string): Promise<void> {
-    await this.db.query("UPDATE tenants SET display_name = $2, updated_at = now() WHERE id = $1", [storeId, name]);
+    await this.db.query("UPDATE tenants SET display_name = $2, updated_at = now() WHERE id = $1", [
+      storeId,
+      name,
+    ]);
   }
 
   async saveWooStore(record: WooStoreRecord): Promise<void> {
