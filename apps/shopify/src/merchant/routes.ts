@@ -24,7 +24,7 @@ import type { PaymentsAppsClient } from "../graphql/client";
 import type { CapturedMail } from "../mail/transport";
 import type { Logger } from "../ports";
 import type { DbShopStore, PeCredentialSets, ShopifyShop } from "../storage/shop-store";
-import type { CredentialCheck } from "../wiring/pe-credentials-check";
+import type { CredentialCheck } from "@pe-pay/core";
 import { banner, esc, layout, merchantPageHeaders, type UiLocale } from "./html";
 import { csrfToken, isCsrfValid, readSession, type MerchantSession } from "./session";
 

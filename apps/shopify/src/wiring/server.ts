@@ -54,9 +54,8 @@ import type { RefundRequestFailure } from "../session-requests/handlers";
 import { createComplianceHandlers, DbWebhookDeduper } from "../storage/compliance";
 import { DbShopStore } from "../storage/shop-store";
 import { recordRedirectUrl } from "../storage/voucher-notes";
-import { nudger } from "./nudge";
-import { checkPagoEfectivoCredentials } from "./pe-credentials-check";
-import { periodic, type PeriodicTask } from "./periodic";
+import { checkPagoEfectivoCredentials } from "@pe-pay/core";
+import { nudger, periodic, type PeriodicTask } from "@pe-pay/engine";
 import { voucherPageRouter } from "./voucher-page";
 
 /** Shopify's pending limit is ~72 h (contract §4); CIP validity + margin must stay below it. */
@@ -292,7 +291,11 @@ export async function startShopifyServer(opts: StartShopifyOptions): Promise<Run
     loadVoucher: (q, id) => engine.loadVoucherView(q, id),
   });
   const outbox = nudger(
-    () => dispatcher.runOnce(),
+    // Progress → another round: one voucher's messages go out one per round, in order.
+    async () => {
+      const r = await dispatcher.runOnce();
+      return r.delivered + r.dead > 0;
+    },
     (e) => logger.warn({ err: (e as Error)?.message }, "outbox run failed"),
   );
   if (schedulers) nudgeOutbox = () => outbox.nudge();

@@ -33,7 +33,7 @@ const schema = z
     /** PagoEfectivo API for sandbox credentials (the local emulator by default). */
     PE_API_BASE_URL: httpUrl.default("http://127.0.0.1:4010"),
     /** PagoEfectivo API for production credentials; unset = production cannot be chosen. */
-    PE_PRODUCTION_API_BASE_URL: httpUrl.optional(),
+    PE_API_BASE_URL_PRODUCTION: httpUrl.optional(),
     WOO_APP_NAME: z.string().min(1).max(60).default("PagoEfectivo"),
     WOO_HTTP_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(15_000),
     WOO_HTTP_RETRIES: z.coerce.number().int().min(0).max(6).default(3),
@@ -148,7 +148,7 @@ export function loadConfig(
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR ?? cwd,
     encryptionKey: e.APP_ENCRYPTION_KEY?.trim() || undefined,
-    pagoEfectivoBaseUrl: { sandbox: e.PE_API_BASE_URL, production: e.PE_PRODUCTION_API_BASE_URL },
+    pagoEfectivoBaseUrl: { sandbox: e.PE_API_BASE_URL, production: e.PE_API_BASE_URL_PRODUCTION },
     appName: e.WOO_APP_NAME,
     httpTimeoutMs: e.WOO_HTTP_TIMEOUT_MS,
     httpRetries: e.WOO_HTTP_RETRIES,

@@ -14,7 +14,7 @@ import {
 } from "@pe-pay/engine";
 import { PluginAuthError, signPluginRequest, verifyPluginRequest } from "../plugin-auth";
 import type { ReplayGuard, TenantStore } from "../ports";
-import type { CredentialCheck } from "./pe-credentials-check";
+import type { CredentialCheck } from "@pe-pay/core";
 
 /**
  * The merchant's settings page on the bridge (Spanish): PagoEfectivo credentials (checked live

@@ -40,9 +40,8 @@ import {
   type EnginePaymentService,
   type PaymentEngineOptions,
 } from "./engine-imports";
-import { nudger } from "./nudge";
-import { checkPagoEfectivoCredentials } from "./pe-credentials-check";
-import { periodic, type PeriodicTask } from "./periodic";
+import { checkPagoEfectivoCredentials } from "@pe-pay/core";
+import { nudger, periodic, type PeriodicTask } from "@pe-pay/engine";
 import { reconcileOnce } from "./reconcile";
 import { voucherPageRouter } from "./voucher-page";
 
