@@ -15,13 +15,21 @@ const signature = signNotification(body, SECRET);
 export default async function coreBench(): Promise<Record<string, number>> {
   const expected = Buffer.from(signature, "hex");
   // The floor: one HMAC plus a constant-time compare, nothing else.
-  const raw = opsPerSecond(() => {
+  const rawOnce = () => {
     const d = createHmac("sha256", SECRET).update(body).digest();
     if (!timingSafeEqual(d, expected)) throw new Error("mismatch");
-  });
-  const verify = opsPerSecond(() => {
+  };
+  const verifyOnce = () => {
     if (!isNotificationSignatureValid(body, signature, SECRET)) throw new Error("mismatch");
-  });
+  };
+  // Alternate short rounds and keep each side's best, so a burst of load from another process
+  // hits both sides alike instead of skewing the ratio.
+  let raw = 0;
+  let verify = 0;
+  for (let round = 0; round < 5; round++) {
+    raw = Math.max(raw, opsPerSecond(rawOnce, 300));
+    verify = Math.max(verify, opsPerSecond(verifyOnce, 300));
+  }
   const parse = opsPerSecond(() => {
     parseMoney("1234.50", "PEN");
   });
