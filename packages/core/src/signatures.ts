@@ -78,9 +78,12 @@ export function isNotificationSignatureValid(
   secretKey: string,
 ): boolean {
   const received = signature === undefined ? "" : signature.trim();
-  if (!HEX_64.test(received)) return false;
+  if (received.length !== 64) return false;
+  // Buffer's hex decoder stops at the first non-hex character, so 32 bytes means 64 valid digits.
+  const decoded = Buffer.from(received, "hex");
+  if (decoded.length !== 32) return false;
   const expected = createHmac("sha256", secretKey).update(rawBody).digest();
-  return timingSafeEqual(expected, Buffer.from(received, "hex"));
+  return timingSafeEqual(expected, decoded);
 }
 
 export const REFUND_TIMESTAMP_HEADER = "PE-Timestamp";
