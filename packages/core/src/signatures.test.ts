@@ -63,6 +63,15 @@ describe("notification signatures", () => {
     expect(() => verifyNotification(body, { "pe-signature": "zz" }, SECRET)).toThrow(
       SignatureError,
     );
+    const good = signNotification(body, SECRET);
+    for (const bad of [
+      `${good.slice(0, 62)}zz`,
+      `zz${good.slice(2)}`,
+      `${good}00`,
+      good.slice(0, 62),
+    ]) {
+      expect(isNotificationSignatureValid(body, bad, SECRET)).toBe(false);
+    }
   });
 
   it("any change to body, secret or signature is refused (property)", () => {
