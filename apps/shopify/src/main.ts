@@ -2,7 +2,7 @@
  * The Shopify payments app process: `node --import tsx apps/shopify/src/main.ts`.
  * Configuration: see config/env.ts (Shopify) and config/runtime.ts (storage, PagoEfectivo, mail).
  */
-import { createLogger } from "@pe-pay/engine";
+import { createLogger, stopOnSignals } from "@pe-pay/engine";
 import { describeConfig } from "./config/env";
 import { loadRuntimeConfig } from "./config/runtime";
 import { startShopifyServer } from "./wiring/server";
@@ -14,26 +14,7 @@ async function main(): Promise<void> {
   logger.info(describeConfig(config.shopify), "configuration");
   const app = await startShopifyServer({ config, logger });
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down");
-    const timer = setTimeout(() => {
-      logger.error("shutdown timed out; exiting");
-      process.exit(1);
-    }, config.shutdownTimeoutMs);
-    timer.unref();
-    app.close().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        logger.error({ err: (e as Error).message }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
+  stopOnSignals({ close: () => app.close(), logger, timeoutMs: config.shutdownTimeoutMs });
 }
 
 main().catch((error: unknown) => {

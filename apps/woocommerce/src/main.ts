@@ -2,7 +2,7 @@
  * The WooCommerce bridge process: `node --import tsx apps/woocommerce/src/main.ts`.
  *   main.ts admin-link <storeId>   prints a one-time (5 min) login link to the store's admin page.
  */
-import { createLogger } from "@pe-pay/engine";
+import { createLogger, stopOnSignals } from "@pe-pay/engine";
 import { loadConfig } from "./config";
 import { adminLoginUrl } from "./wiring/admin";
 import { startBridge } from "./wiring/bridge";
@@ -36,26 +36,7 @@ async function main(): Promise<void> {
   }
 
   const bridge = await startBridge({ config, logger });
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down");
-    const timer = setTimeout(() => {
-      logger.error("shutdown timed out; exiting");
-      process.exit(1);
-    }, config.shutdownTimeoutMs);
-    timer.unref();
-    bridge.close().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        logger.error({ err: (e as Error).message }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
+  stopOnSignals({ close: () => bridge.close(), logger, timeoutMs: config.shutdownTimeoutMs });
 }
 
 main().catch((error: unknown) => {

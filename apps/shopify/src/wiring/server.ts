@@ -1,25 +1,13 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
-import {
-  createPagoEfectivoClient,
-  isAppError,
-  systemClock,
-  type Clock,
-  type RetryPolicy,
-} from "@pe-pay/core";
+import { isAppError, systemClock, type Clock, type RetryPolicy } from "@pe-pay/core";
 import {
   createHealthRouter,
   createLogger,
   createNotificationRouter,
   createOutboxDispatcher,
   createPaymentEngine,
-  DEFAULT_ENGINE_CONFIG,
   findRefundByPlatformId,
-  insertAudit,
-  loadKeyring,
-  migrate,
-  openDatabase,
   runRefundPollingOnce,
   runRefundSubmissionOnce,
   type Database,
@@ -29,7 +17,6 @@ import {
   type Logger as EngineLogger,
   type OutboxDispatcher,
   type PaymentEngineOptions,
-  type PeEnvironment,
 } from "@pe-pay/engine";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { createShopifyApp, type ShopifyApp } from "../app";
@@ -55,7 +42,14 @@ import { createComplianceHandlers, DbWebhookDeduper } from "../storage/complianc
 import { DbShopStore } from "../storage/shop-store";
 import { recordRedirectUrl } from "../storage/voucher-notes";
 import { checkPagoEfectivoCredentials } from "@pe-pay/core";
-import { nudger, periodic, type PeriodicTask } from "@pe-pay/engine";
+import {
+  appEngineContext,
+  backgroundWork,
+  openAppStorage,
+  pagoEfectivoBaseUrls,
+  periodic,
+  type PeriodicTask,
+} from "@pe-pay/engine";
 import { voucherPageRouter } from "./voucher-page";
 
 /** Shopify's pending limit is ~72 h (contract §4); CIP validity + margin must stay below it. */
@@ -129,70 +123,28 @@ export async function startShopifyServer(opts: StartShopifyOptions): Promise<Run
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger({ name: "shopify", level: config.logLevel });
   const log = logger as unknown as Logger;
-  const localDir = join(config.dataDir, ".data", "shopify");
-  const ownsDb = !opts.db;
-  const db =
-    opts.db ??
-    (await openDatabase({
-      databaseUrl: config.databaseUrl,
-      dataDir: config.databaseUrl ? undefined : join(localDir, "pglite"),
-      logger,
-    }));
-  await migrate(db, { logger });
-  const keyring =
-    opts.keyring ??
-    loadKeyring({
-      encryptionKey: config.encryptionKey,
-      dataDir: localDir,
-      requireConfiguredKey: Boolean(config.databaseUrl),
-      logger,
-    });
+  const { db, keyring, ownsDb } = await openAppStorage({
+    app: "shopify",
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    encryptionKey: config.encryptionKey,
+    db: opts.db,
+    keyring: opts.keyring,
+    logger,
+  });
 
-  const baseUrls: Record<PeEnvironment, string> = {
-    sandbox: config.pagoEfectivoBaseUrl.sandbox,
-    // Fails loudly rather than sending production credentials to the sandbox.
-    production:
-      config.pagoEfectivoBaseUrl.production ?? "https://production-api-not-configured.invalid",
-  };
-  const ctx: EngineContext = {
+  const baseUrls = pagoEfectivoBaseUrls(config.pagoEfectivoBaseUrl);
+  const ctx = appEngineContext({
     db,
     clock,
     logger,
     keyring,
-    config: {
-      ...DEFAULT_ENGINE_CONFIG,
-      pollAfterMs: config.pollAfterMs,
-      expiryGraceMs: config.expiryGraceMs,
-      pagoEfectivoBaseUrl: baseUrls,
-      publicBaseUrl: sc.appUrl,
-    },
-    pagoEfectivo: ({ credentials, baseUrl, tenantId }) =>
-      createPagoEfectivoClient({
-        baseUrl,
-        idService: credentials.idService,
-        accessKey: credentials.accessKey,
-        secretKey: credentials.secretKey,
-        clock,
-        ...(opts.peRetry ? { retry: opts.peRetry } : {}),
-        onAudit: (entry) => {
-          // Redacted by the client; a failed audit insert must not fail a payment.
-          insertAudit(db, {
-            tenantId,
-            direction: "outbound",
-            method: entry.method,
-            path: entry.path,
-            status: entry.status,
-            request: entry.requestBody,
-            response: entry.responseBody,
-            durationMs: entry.durationMs,
-            error: entry.outcome === "response" ? null : entry.outcome,
-          }).catch((e: unknown) =>
-            logger.warn({ err: (e as Error).message }, "audit insert failed"),
-          );
-        },
-      }),
-    random: Math.random,
-  };
+    baseUrls,
+    publicBaseUrl: sc.appUrl,
+    pollAfterMs: config.pollAfterMs,
+    expiryGraceMs: config.expiryGraceMs,
+    peRetry: opts.peRetry,
+  });
 
   const engine = createPaymentEngine(ctx, {
     expiryIntervalMs: config.expiryIntervalMs,
@@ -290,16 +242,28 @@ export async function startShopifyServer(opts: StartShopifyOptions): Promise<Run
   const dispatcher = createOutboxDispatcher(ctx, [deliverer], {
     loadVoucher: (q, id) => engine.loadVoucherView(q, id),
   });
-  const outbox = nudger(
-    // Progress → another round: one voucher's messages go out one per round, in order.
-    async () => {
-      const r = await dispatcher.runOnce();
-      return r.delivered + r.dead > 0;
-    },
-    (e) => logger.warn({ err: (e as Error)?.message }, "outbox run failed"),
-  );
-  if (schedulers) nudgeOutbox = () => outbox.nudge();
-
+  const runRefundWork = async () => {
+    await runRefundSubmissionOnce(ctx);
+    await runRefundPollingOnce(ctx);
+  };
+  const tasks: PeriodicTask[] = [
+    periodic("refunds", config.refundIntervalMs, runRefundWork, logger),
+    periodic(
+      "housekeeping",
+      60 * 60_000,
+      // Shopify retries a webhook for 48 h; a week of ids is plenty.
+      () => deduper.purge(new Date(clock.now().getTime() - 7 * 86_400_000)),
+      logger,
+    ),
+  ];
+  const background = backgroundWork({
+    engine,
+    dispatcher,
+    outboxIntervalMs: config.outboxIntervalMs,
+    tasks,
+    logger,
+  });
+  if (schedulers) nudgeOutbox = background.nudgeOutbox;
   const afterPost = (req: Request, res: Response, next: NextFunction) => {
     // Whatever a request changed may have left outbox messages; deliver them once the answer
     // is out (never before Shopify has our 2xx: contract §3).
@@ -355,25 +319,7 @@ export async function startShopifyServer(opts: StartShopifyOptions): Promise<Run
     mtlsUrl = `https://${hostForUrl(config.host)}:${mport}`;
   }
 
-  const runRefundWork = async () => {
-    await runRefundSubmissionOnce(ctx);
-    await runRefundPollingOnce(ctx);
-  };
-  const tasks: PeriodicTask[] = [
-    periodic("refunds", config.refundIntervalMs, runRefundWork, logger),
-    periodic(
-      "housekeeping",
-      60 * 60_000,
-      // Shopify retries a webhook for 48 h; a week of ids is plenty.
-      () => deduper.purge(new Date(clock.now().getTime() - 7 * 86_400_000)),
-      logger,
-    ),
-  ];
-  if (schedulers) {
-    engine.start();
-    dispatcher.start(config.outboxIntervalMs);
-    for (const t of tasks) t.start();
-  }
+  if (schedulers) background.start();
   logger.info(
     { url, mtlsUrl, appUrl: sc.appUrl, mtls: sc.mtls.mode, mail: mail.kind },
     "shopify app listening",
@@ -405,12 +351,7 @@ export async function startShopifyServer(opts: StartShopifyOptions): Promise<Run
         const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
         for (const s of servers) s.closeIdleConnections();
         await Promise.all(closed);
-        await Promise.all([
-          engine.stop(),
-          dispatcher.stop(),
-          outbox.close(),
-          ...tasks.map((t) => t.stop()),
-        ]);
+        await background.stop();
         mail.close?.();
         if (ownsDb) await db.close();
         logger.info("shopify app stopped");

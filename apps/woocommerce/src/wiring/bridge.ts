@@ -1,25 +1,20 @@
 import { createServer, type Server } from "node:http";
 import { fetchSiteName } from "../woo-client/site-name";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
-import { createPagoEfectivoClient, systemClock, type Clock } from "@pe-pay/core";
+import { systemClock, type Clock } from "@pe-pay/core";
 import {
   createOutboxDispatcher,
   createLogger,
-  insertAudit,
-  loadKeyring,
-  migrate,
-  openDatabase,
   runRefundPollingOnce,
   runRefundSubmissionOnce,
   type Database,
+  type EngineContext,
   type Keyring,
   type Logger,
   type OutboxDispatcher,
   type PeEnvironment,
 } from "@pe-pay/engine";
-import { DEFAULT_ENGINE_CONFIG, type EngineContext } from "../../../../packages/engine/src/context";
 import type { WooBridgeConfig } from "../config";
 import { createWooBridgeApp } from "../http/app";
 import {
@@ -41,7 +36,14 @@ import {
   type PaymentEngineOptions,
 } from "./engine-imports";
 import { checkPagoEfectivoCredentials } from "@pe-pay/core";
-import { nudger, periodic, type PeriodicTask } from "@pe-pay/engine";
+import {
+  appEngineContext,
+  backgroundWork,
+  openAppStorage,
+  pagoEfectivoBaseUrls,
+  periodic,
+  type PeriodicTask,
+} from "@pe-pay/engine";
 import { reconcileOnce } from "./reconcile";
 import { voucherPageRouter } from "./voucher-page";
 
@@ -82,24 +84,15 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
   const { config } = opts;
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger({ name: "woocommerce", level: config.logLevel });
-  const localDir = join(config.dataDir, ".data", "woocommerce");
-  const ownsDb = !opts.db;
-  const db =
-    opts.db ??
-    (await openDatabase({
-      databaseUrl: config.databaseUrl,
-      dataDir: config.databaseUrl ? undefined : join(localDir, "pglite"),
-      logger,
-    }));
-  await migrate(db, { logger });
-  const keyring =
-    opts.keyring ??
-    loadKeyring({
-      encryptionKey: config.encryptionKey,
-      dataDir: localDir,
-      requireConfiguredKey: Boolean(config.databaseUrl),
-      logger,
-    });
+  const { db, keyring, ownsDb } = await openAppStorage({
+    app: "woocommerce",
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    encryptionKey: config.encryptionKey,
+    db: opts.db,
+    keyring: opts.keyring,
+    logger,
+  });
 
   // Listen before building the routes so the public URL (port 0 in tests) is known to them;
   // requests in that short window get a 503.
@@ -129,51 +122,17 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
   const environments: PeEnvironment[] = config.pagoEfectivoBaseUrl.production
     ? ["sandbox", "production"]
     : ["sandbox"];
-  const baseUrls: Record<PeEnvironment, string> = {
-    sandbox: config.pagoEfectivoBaseUrl.sandbox,
-    // Calls fail loudly rather than reaching the sandbox with production credentials.
-    production:
-      config.pagoEfectivoBaseUrl.production ?? "https://production-api-not-configured.invalid",
-  };
-
-  const ctx: EngineContext = {
+  const baseUrls = pagoEfectivoBaseUrls(config.pagoEfectivoBaseUrl);
+  const ctx = appEngineContext({
     db,
     clock,
     logger,
     keyring,
-    config: {
-      ...DEFAULT_ENGINE_CONFIG,
-      pollAfterMs: config.pollAfterSeconds * 1000,
-      expiryGraceMs: config.expiryGraceSeconds * 1000,
-      pagoEfectivoBaseUrl: baseUrls,
-      publicBaseUrl: publicUrl,
-    },
-    pagoEfectivo: ({ credentials, baseUrl, tenantId }) =>
-      createPagoEfectivoClient({
-        baseUrl,
-        idService: credentials.idService,
-        accessKey: credentials.accessKey,
-        secretKey: credentials.secretKey,
-        clock,
-        onAudit: (entry) => {
-          // Audit rows are redacted by the client; a failed insert must not fail the payment.
-          insertAudit(db, {
-            tenantId,
-            direction: "outbound",
-            method: entry.method,
-            path: entry.path,
-            status: entry.status,
-            request: entry.requestBody,
-            response: entry.responseBody,
-            durationMs: entry.durationMs,
-            error: entry.outcome === "response" ? null : entry.outcome,
-          }).catch((e: unknown) =>
-            logger.warn({ err: (e as Error).message }, "audit insert failed"),
-          );
-        },
-      }),
-    random: Math.random,
-  };
+    baseUrls,
+    publicBaseUrl: publicUrl,
+    pollAfterMs: config.pollAfterSeconds * 1000,
+    expiryGraceMs: config.expiryGraceSeconds * 1000,
+  });
 
   const engine = createPaymentEngine(ctx, {
     expiryIntervalMs: config.expiryIntervalSeconds * 1000,
@@ -203,14 +162,6 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
   const dispatcher = createOutboxDispatcher(ctx, [deliverer], {
     loadVoucher: (q, id) => engine.loadVoucherView(q, id),
   });
-  const outboxNudge = nudger(
-    async () => {
-      const r = await dispatcher.runOnce();
-      return r.delivered + r.dead > 0;
-    },
-    (e) => logger.warn({ err: (e as Error)?.message }, "outbox run failed"),
-  );
-
   const wcAuth = createWcAuthFlow({
     publicUrl,
     appName: config.appName,
@@ -234,6 +185,39 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
       logger,
     });
 
+  const tasks: PeriodicTask[] = [
+    periodic(
+      "refund-submission",
+      config.refundIntervalSeconds * 1000,
+      () => runRefundSubmissionOnce(ctx),
+      logger,
+    ),
+    periodic(
+      "refund-polling",
+      config.refundIntervalSeconds * 1000,
+      () => runRefundPollingOnce(ctx),
+      logger,
+    ),
+    periodic("reconcile", config.reconcileIntervalSeconds * 1000, reconcile, logger),
+    periodic(
+      "housekeeping",
+      10 * 60_000,
+      async () => {
+        const now = clock.now();
+        await replayGuard.purge(now);
+        await pending.purge(now);
+      },
+      logger,
+    ),
+  ];
+  const background = backgroundWork({
+    engine,
+    dispatcher,
+    outboxIntervalMs: config.outboxIntervalMs,
+    tasks,
+    logger,
+  });
+
   const app = express();
   app.disable("x-powered-by");
   app.use(createHealthRouter(db));
@@ -243,7 +227,7 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (req.method === "POST" && !req.path.startsWith("/plugin/v1/vouchers")) {
       res.on("finish", () => {
-        if (res.statusCode < 300) outboxNudge.nudge();
+        if (res.statusCode < 300) background.nudgeOutbox();
       });
     }
     next();
@@ -295,37 +279,7 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
   );
   ready.handler = app as unknown as (req: Request, res: Response) => void;
 
-  const tasks: PeriodicTask[] = [
-    periodic(
-      "refund-submission",
-      config.refundIntervalSeconds * 1000,
-      () => runRefundSubmissionOnce(ctx),
-      logger,
-    ),
-    periodic(
-      "refund-polling",
-      config.refundIntervalSeconds * 1000,
-      () => runRefundPollingOnce(ctx),
-      logger,
-    ),
-    periodic("reconcile", config.reconcileIntervalSeconds * 1000, reconcile, logger),
-    periodic(
-      "housekeeping",
-      10 * 60_000,
-      async () => {
-        const now = clock.now();
-        await replayGuard.purge(now);
-        await pending.purge(now);
-      },
-      logger,
-    ),
-  ];
-  const schedulers = opts.schedulers ?? true;
-  if (schedulers) {
-    engine.start();
-    dispatcher.start(config.outboxIntervalMs);
-    for (const t of tasks) t.start();
-  }
+  if (opts.schedulers ?? true) background.start();
   logger.info({ url: listenUrl, publicUrl }, "woocommerce bridge listening");
 
   let closing: Promise<void> | undefined;
@@ -345,12 +299,7 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
         server.closeIdleConnections();
         // In-flight requests finish; then the background work stops and finishes its round.
         await serverClosed;
-        await Promise.all([
-          engine.stop(),
-          dispatcher.stop(),
-          outboxNudge.close(),
-          ...tasks.map((t) => t.stop()),
-        ]);
+        await background.stop();
         if (ownsDb) await db.close();
         logger.info("woocommerce bridge stopped");
       })();

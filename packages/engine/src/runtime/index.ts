@@ -1,2 +1,12 @@
+export { backgroundWork, type BackgroundDeps } from "./background";
 export { nudger } from "./nudge";
 export { periodic, type PeriodicLogger, type PeriodicTask } from "./periodic";
+export {
+  appEngineContext,
+  auditedPagoEfectivoClients,
+  openAppStorage,
+  pagoEfectivoBaseUrls,
+  type AppEngineContextOptions,
+  type AppStorageOptions,
+} from "./process-context";
+export { stopOnSignals, type ShutdownOptions } from "./shutdown";
