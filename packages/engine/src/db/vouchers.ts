@@ -413,3 +413,24 @@ export async function countVouchersByStatus(
   );
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
+
+/**
+ * Marks a batch of vouchers expired in ONE guarded statement (the expiry scheduler calls it once
+ * their CIPs are gone at PagoEfectivo). Only rows still in `from` move: a voucher a payment or
+ * another instance finished first is simply not returned. Clears the expiry lease and polling.
+ */
+export async function markVouchersExpired(
+  q: Executor,
+  ids: readonly string[],
+  from: readonly string[],
+): Promise<VoucherRecord[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await q.query(
+    `UPDATE vouchers SET status = 'expired', expiry_lease_until = NULL, next_poll_at = NULL,
+       updated_at = now(), version = version + 1
+     WHERE id = ANY($1::uuid[]) AND status = ANY($2::text[])
+     RETURNING *`,
+    [[...ids], [...from]],
+  );
+  return rows.map(mapVoucher);
+}

@@ -1,11 +1,14 @@
+import type { CipStatus, PagoEfectivoClient } from "@pe-pay/core";
 import type { EngineContext } from "../context";
 import { claimVouchersDueForExpiry, type VoucherRecord } from "../db/vouchers";
 import { cipsOfVouchers, groupByTenant, mapLimit } from "../vouchers/batch";
 import type { StepHook } from "../vouchers/hooks";
-import { searchAll } from "../vouchers/remote-status";
-import { markRetired, settleAtPagoEfectivo } from "../vouchers/retire-voucher";
+import { settleAtPagoEfectivo } from "../vouchers/retire-voucher";
+import { markBatchExpired } from "./mark-expired";
 import type { TenantAccess } from "../vouchers/tenant-access";
 import type { PeEnvironment } from "../db/tenants";
+
+const SEARCH_CHUNK = 100;
 
 export interface ExpiryDeps {
   access: TenantAccess;
@@ -58,9 +61,10 @@ export async function runExpiryOnce(
     const client = deps.access.client(group.entry, group.environment as PeEnvironment);
     let known;
     try {
-      known = await searchAll(
+      known = await searchInChunks(
         client,
         group.vouchers.flatMap((v) => cips.get(v.id) ?? []),
+        deps.concurrency,
       );
     } catch (e) {
       ctx.logger.warn(
@@ -96,15 +100,9 @@ export async function runExpiryOnce(
     // One transaction for the batch: one commit instead of one per voucher. If it fails, the
     // vouchers keep their lease and the next run finds their CIPs already removed.
     try {
-      const marked = await ctx.db.transaction(async (tx) => {
-        const out = [];
-        for (const v of ready) out.push(await markRetired(ctx, tx, v, "expired"));
-        return out;
-      });
-      for (const r of marked) {
-        if (r.kind === "retired") result.expired++;
-        else result.unchanged++;
-      }
+      const marked = await ctx.db.transaction((tx) => markBatchExpired(tx, ready));
+      result.expired += marked.length;
+      result.unchanged += ready.length - marked.length;
     } catch (e) {
       result.failed += ready.length;
       ctx.logger.warn(
@@ -116,4 +114,20 @@ export async function runExpiryOnce(
   await deps.hook?.("expire.done");
   if (result.claimed) ctx.logger.info({ ...result }, "expiry run");
   return result;
+}
+
+/** searchCips takes up to 100 CIPs a call: a batch's chunks go out in parallel (bounded). */
+async function searchInChunks(
+  client: PagoEfectivoClient,
+  cips: readonly string[],
+  concurrency: number,
+): Promise<Map<string, CipStatus>> {
+  const unique = [...new Set(cips)];
+  const chunks: string[][] = [];
+  for (let i = 0; i < unique.length; i += SEARCH_CHUNK)
+    chunks.push(unique.slice(i, i + SEARCH_CHUNK));
+  const answers = await mapLimit(chunks, Math.max(1, concurrency), (c) => client.searchCips(c));
+  const out = new Map<string, CipStatus>();
+  for (const answer of answers) for (const item of answer) out.set(item.cip, item);
+  return out;
 }
