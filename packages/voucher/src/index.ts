@@ -21,3 +21,4 @@ export {
 } from "./channels";
 export { COPY, type VoucherCopy } from "./copy/index";
 export type * from "./types";
+export { channelGroupsOf, findShownVoucher } from "./lookup";

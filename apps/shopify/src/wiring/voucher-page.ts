@@ -8,36 +8,19 @@ import {
 } from "@pe-pay/engine";
 import {
   buildVoucherViewModel,
+  channelGroupsOf,
   createNonce,
+  findShownVoucher,
   renderVoucherPage,
   renderVoucherStatusJson,
   securityHeaders,
-  type ChannelGroupId,
   type VoucherDisplayStatus,
   type VoucherViewModel,
 } from "@pe-pay/voucher";
 import express, { type Request, type Response, type Router } from "express";
-import type { VoucherStatus, VoucherView } from "../engine-ports";
+import type { VoucherView } from "../engine-ports";
 import type { Logger } from "../ports";
 import { recordCancelReason } from "../storage/voucher-notes";
-
-const DISPLAY: Record<VoucherStatus, VoucherDisplayStatus | null> = {
-  created: null, // no CIP yet: nothing a shopper could pay
-  pending: "pending",
-  paid: "paid",
-  partially_refunded: "paid",
-  refunded: "paid",
-  expired: "expired",
-  cancelled: "cancelled",
-};
-
-const CHANNEL_GROUP: Record<string, ChannelGroupId> = {
-  online_banking: "online",
-  online: "online",
-  agents: "agents",
-};
-
-const TOKEN = /^[A-Za-z0-9_-]{20,128}$/;
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v ? v : undefined);
 
@@ -61,9 +44,7 @@ export async function shopifyVoucherViewModel(
     getVoucher(deps.db, voucher.id),
   ]);
   const pd = voucher.platformData;
-  const groups = [
-    ...new Set((settings?.enabledChannels ?? []).map((c) => CHANNEL_GROUP[c]).filter(Boolean)),
-  ] as ChannelGroupId[];
+  const groups = channelGroupsOf(settings?.enabledChannels ?? []);
   const shop = tenant?.shopDomain ?? "";
   const token = voucher.publicToken;
   const sessionId = voucher.platformReference.split("/").pop() ?? voucher.platformReference;
@@ -116,13 +97,8 @@ function escapeHtml(s: string): string {
 export function voucherPageRouter(deps: VoucherPageDeps): Router {
   const router = express.Router();
 
-  async function load(token: string) {
-    if (!TOKEN.test(token)) return null;
-    const voucher = await deps.engine.getVoucherByPublicToken(token);
-    if (!voucher || !voucher.cip) return null;
-    const display = DISPLAY[voucher.status];
-    return display ? { voucher, display } : null;
-  }
+  const load = (token: string) =>
+    findShownVoucher(token, (t) => deps.engine.getVoucherByPublicToken(t));
 
   function notFound(res: Response) {
     res

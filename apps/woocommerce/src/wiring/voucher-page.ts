@@ -3,34 +3,16 @@ import { isAppError, type Clock } from "@pe-pay/core";
 import { getSettings, getTenant, getVoucher, type Database } from "@pe-pay/engine";
 import {
   buildVoucherViewModel,
+  channelGroupsOf,
   createNonce,
+  findShownVoucher,
   renderVoucherPage,
   renderVoucherStatusJson,
   securityHeaders,
-  type ChannelGroupId,
   type VoucherDisplayStatus,
 } from "@pe-pay/voucher";
-import type { PaymentEngine, VoucherStatus, VoucherView } from "../engine-ports";
+import type { PaymentEngine, VoucherView } from "../engine-ports";
 import type { TenantStore } from "../ports";
-
-const DISPLAY: Record<VoucherStatus, VoucherDisplayStatus | null> = {
-  created: null, // no CIP yet: nothing a shopper could pay
-  pending: "pending",
-  paid: "paid",
-  partially_refunded: "paid",
-  refunded: "paid",
-  expired: "expired",
-  cancelled: "cancelled",
-};
-
-/** tenant_settings.enabled_channels → the voucher's channel groups. */
-const CHANNEL_GROUP: Record<string, ChannelGroupId> = {
-  online_banking: "online",
-  online: "online",
-  agents: "agents",
-};
-
-const TOKEN = /^[A-Za-z0-9_-]{20,128}$/;
 
 export interface VoucherPageDeps {
   engine: Pick<PaymentEngine, "getVoucherByPublicToken">;
@@ -50,14 +32,8 @@ export interface VoucherPageDeps {
 export function voucherPageRouter(deps: VoucherPageDeps): Router {
   const router = express.Router();
 
-  async function load(token: string) {
-    if (!TOKEN.test(token)) return null;
-    const voucher = await deps.engine.getVoucherByPublicToken(token);
-    if (!voucher || !voucher.cip) return null;
-    const display = DISPLAY[voucher.status];
-    if (!display) return null;
-    return { voucher, display };
-  }
+  const load = (token: string) =>
+    findShownVoucher(token, (t) => deps.engine.getVoucherByPublicToken(t));
 
   function notFound(res: Response) {
     const nonce = createNonce();
@@ -76,9 +52,7 @@ export function voucherPageRouter(deps: VoucherPageDeps): Router {
       getVoucher(deps.db, voucher.id),
       deps.tenants.getWooStore(voucher.tenantId),
     ]);
-    const groups = [
-      ...new Set((settings?.enabledChannels ?? []).map((c) => CHANNEL_GROUP[c]).filter(Boolean)),
-    ] as ChannelGroupId[];
+    const groups = channelGroupsOf(settings?.enabledChannels ?? []);
     const base = deps.publicUrl();
     return {
       store,
