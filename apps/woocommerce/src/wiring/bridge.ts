@@ -112,7 +112,8 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
   const port = (server.address() as AddressInfo).port;
   const listenUrl = `http://${config.host.includes(":") ? `[${config.host}]` : config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${port}`;
   const publicUrl = config.publicUrl ?? listenUrl;
-  if (!publicUrl.startsWith("https://")) {
+  // With WC_AUTH_ALLOW_HTTP_LOOPBACK a local store accepts the http callback, so only warn without it.
+  if (!publicUrl.startsWith("https://") && !config.allowHttpLoopbackCallback) {
     logger.warn(
       { publicUrl },
       "PUBLIC_URL is not https: WooCommerce will refuse the connect flow's callback",
