@@ -1,4 +1,4 @@
-import type { Executor, Row, Tx } from "./database";
+import { StorageUsageError, type Executor, type Row, type Tx } from "./database";
 import { interval, json, optDate, optString, type ClaimOptionsBase } from "./sql-helpers";
 
 export type OutboxStatus = "pending" | "delivered" | "dead";
@@ -56,42 +56,68 @@ export interface NewOutboxMessage {
 
 /**
  * Enqueues a message in the caller's transaction (so it exists iff the state change committed).
- * `seq` is the next number for the aggregate from its `outbox_sequences` row, bumped by an
- * upsert in the same statement: the upsert's row lock (held to commit) makes concurrent
- * enqueuers of one aggregate queue instead of colliding, so seq order is commit order, in one
- * round trip. GREATEST with the stored maximum keeps numbers increasing even if a row was ever
- * written without the counter (an instance of the previous release during a rollout).
- * Returns null when `dedupeKey` was already used (the counter may then skip a number: gaps are
- * harmless, only the order matters).
+ * Returns null when `dedupeKey` was already used. See `enqueueOutboxMany` for the ordering rule.
  */
 export async function enqueueOutbox(tx: Tx, m: NewOutboxMessage): Promise<OutboxMessage | null> {
-  const aggregateType = m.aggregateType ?? "voucher";
+  const [inserted] = await enqueueOutboxMany(tx, [m]);
+  return inserted ?? null;
+}
+
+/**
+ * Enqueues messages for several aggregates in one statement, in the caller's transaction.
+ * Each message's `seq` is the next number for its aggregate from its `outbox_sequences` row,
+ * bumped by an upsert in the same statement: the upsert's row lock (held to commit) makes
+ * concurrent enqueuers of one aggregate queue instead of colliding, so seq order is commit
+ * order. Counters are upserted in aggregate order, so two batches can never lock the same
+ * counters in opposite orders. GREATEST with the stored maximum keeps numbers increasing even if
+ * a row was ever written without the counter (an instance of the previous release during a
+ * rollout). A message whose `dedupeKey` was already used is skipped (its counter may then skip
+ * a number: gaps are harmless, only the order matters). At most one message per aggregate per
+ * call: one statement cannot bump the same counter twice.
+ * Returns the inserted messages.
+ */
+export async function enqueueOutboxMany(
+  tx: Tx,
+  messages: readonly NewOutboxMessage[],
+): Promise<OutboxMessage[]> {
+  if (messages.length === 0) return [];
+  const aggregates = messages.map((m) => `${m.aggregateType ?? "voucher"}\u0000${m.aggregateId}`);
+  if (new Set(aggregates).size !== aggregates.length) {
+    throw new StorageUsageError("enqueueOutboxMany takes at most one message per aggregate");
+  }
   const { rows } = await tx.query(
-    `WITH s AS (
-       INSERT INTO outbox_sequences (aggregate_type, aggregate_id, seq) VALUES ($2, $3, 1)
+    `WITH i AS (
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                            $7::text[])
+         AS i(tenant_id, aggregate_type, aggregate_id, kind, payload, dedupe_key, available_at)
+     ), s AS (
+       INSERT INTO outbox_sequences (aggregate_type, aggregate_id, seq)
+       SELECT aggregate_type, aggregate_id, 1 FROM i ORDER BY aggregate_type, aggregate_id
        ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET seq = outbox_sequences.seq + 1
-       RETURNING seq
+       RETURNING aggregate_type, aggregate_id, seq
      )
      INSERT INTO outbox (tenant_id, aggregate_type, aggregate_id, seq, kind, payload, dedupe_key,
        next_attempt_at)
-     SELECT $1, $2, $3,
+     SELECT i.tenant_id, i.aggregate_type, i.aggregate_id,
        GREATEST(s.seq, (SELECT COALESCE(max(o.seq), 0) + 1 FROM outbox o
-                        WHERE o.aggregate_type = $2 AND o.aggregate_id = $3)),
-       $4, $5, $6, COALESCE($7, now())
-     FROM s
+                        WHERE o.aggregate_type = i.aggregate_type
+                          AND o.aggregate_id = i.aggregate_id)),
+       i.kind, i.payload::jsonb, i.dedupe_key, COALESCE(i.available_at::timestamptz, now())
+     FROM i JOIN s ON s.aggregate_type = i.aggregate_type AND s.aggregate_id = i.aggregate_id
+     ORDER BY i.aggregate_type, i.aggregate_id
      ON CONFLICT (tenant_id, dedupe_key) DO NOTHING
      RETURNING *`,
     [
-      m.tenantId,
-      aggregateType,
-      m.aggregateId,
-      m.kind,
-      json(m.payload),
-      m.dedupeKey ?? null,
-      m.availableAt ?? null,
+      messages.map((m) => m.tenantId),
+      messages.map((m) => m.aggregateType ?? "voucher"),
+      messages.map((m) => m.aggregateId),
+      messages.map((m) => m.kind),
+      messages.map((m) => json(m.payload)),
+      messages.map((m) => m.dedupeKey ?? null),
+      messages.map((m) => m.availableAt?.toISOString() ?? null),
     ],
   );
-  return rows[0] ? mapOutbox(rows[0]) : null;
+  return rows.map(mapOutbox);
 }
 
 /**
