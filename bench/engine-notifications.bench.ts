@@ -141,8 +141,11 @@ async function run(kind: DriverKind): Promise<Record<string, number>> {
   }
 }
 
+/** BENCH_DB=pg (or pglite) measures one database only, for quicker iterations. */
 export default async function (): Promise<Record<string, number>> {
-  const pgFigures = await run("pg");
-  const pgliteFigures = await run("pglite");
-  return { ...pgFigures, ...pgliteFigures };
+  const only = process.env.BENCH_DB;
+  const kinds: DriverKind[] = only === "pg" || only === "pglite" ? [only] : ["pg", "pglite"];
+  const figures: Record<string, number> = {};
+  for (const kind of kinds) Object.assign(figures, await run(kind));
+  return figures;
 }

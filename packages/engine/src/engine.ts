@@ -3,7 +3,13 @@ import type { Executor } from "./db/database";
 import type { TenantRecord } from "./db/tenants";
 import { getVoucher, findVoucherByIdempotencyKey } from "./db/vouchers";
 import { runExpiryOnce, type ExpiryRunResult } from "./expiry/run-expiry";
-import { ingestNotification, type IngestDeps } from "./notifications/ingest-notification";
+import {
+  applyPaymentDeliveries,
+  ingestNotification,
+  type IngestDeps,
+} from "./notifications/ingest-notification";
+import { MicroBatcher, type MicroBatcherOptions } from "./notifications/micro-batcher";
+import type { PaidDelivery } from "./notifications/payment-batch";
 import { runPollingOnce, type PollingRunResult } from "./polling/run-polling";
 import type { PaymentEngine, VoucherView } from "./ports";
 import { applyRefundOutcome } from "./refunds/apply-refund-outcome";
@@ -32,6 +38,12 @@ export interface PaymentEngineOptions {
   tenantCacheMs?: number;
   /** Test seam: called at named steps of create / pay / expire / cancel. */
   hook?: StepHook;
+  /**
+   * Payment notifications applied together (see MicroBatcher): at most `maxSize` per
+   * transaction, `concurrency` transactions at once. Default 64 × 2 on PostgreSQL (leaving the
+   * pool's other connections to schedulers and requests), 64 × 1 on PGlite (one connection).
+   */
+  notificationBatch?: Partial<MicroBatcherOptions>;
 }
 
 export interface EnginePaymentService extends PaymentEngine {
@@ -60,6 +72,14 @@ export function createPaymentEngine(
   const access = tenantAccessFor(ctx, opts.tenantCacheMs ?? 30_000);
   const concurrency = opts.concurrency ?? 8;
   const ingestDeps: IngestDeps = { access, applyRefundOutcome, hook: opts.hook };
+  const payments = new MicroBatcher(
+    (deliveries: PaidDelivery[]) => applyPaymentDeliveries(ctx, ingestDeps, deliveries),
+    {
+      maxSize: opts.notificationBatch?.maxSize ?? 64,
+      concurrency: opts.notificationBatch?.concurrency ?? (ctx.db.kind === "pglite" ? 1 : 2),
+    },
+  );
+  ingestDeps.payments = payments;
   const expiryDeps = {
     access,
     hook: opts.hook,

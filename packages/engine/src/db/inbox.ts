@@ -129,33 +129,66 @@ export async function insertInboxMessage(
 export async function storeProcessedInboxMessage(
   tx: Tx,
   m: NewInboxMessage,
-  outcome: { result: string; detail?: unknown; at: Date },
+  outcome: ProcessedOutcome,
 ): Promise<number | null> {
-  const { rows } = await tx.query<{ id: number }>(
-    `INSERT INTO notification_inbox (tenant_id, dedupe_key, raw_body, headers, signature_valid,
-       event_type, operation_number, cip, received_at, processed_at, result, result_detail)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, now()), $10, $11, $12)
+  const [id] = await storeProcessedInboxMessages(tx, [{ message: m, outcome }]);
+  return id ?? null;
+}
+
+export interface ProcessedOutcome {
+  result: string;
+  detail?: unknown;
+  at: Date;
+}
+
+/**
+ * `storeProcessedInboxMessage` for several messages in one statement; the ids come back in the
+ * order of `items` (null: already processed). Two items must not share a (tenant, dedupe key):
+ * one INSERT … ON CONFLICT DO UPDATE cannot touch a row twice.
+ */
+export async function storeProcessedInboxMessages(
+  tx: Tx,
+  items: readonly { message: NewInboxMessage; outcome: ProcessedOutcome }[],
+): Promise<(number | null)[]> {
+  if (items.length === 0) return [];
+  const { rows } = await tx.query<{ id: number; dedupe_key: string; tenant_id: string }>(
+    `INSERT INTO notification_inbox AS t (tenant_id, dedupe_key, raw_body, headers,
+       signature_valid, event_type, operation_number, cip, received_at, processed_at, result,
+       result_detail)
+     SELECT tenant_id, dedupe_key, decode(raw_hex, 'hex'), headers::jsonb, signature_valid, event_type,
+       operation_number, cip, COALESCE(received_at, now()), processed_at, result,
+       result_detail::jsonb
+     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[],
+                 $7::text[], $8::text[], $9::timestamptz[], $10::timestamptz[], $11::text[],
+                 $12::text[])
+       AS i(tenant_id, dedupe_key, raw_hex, headers, signature_valid, event_type,
+            operation_number, cip, received_at, processed_at, result, result_detail)
      ON CONFLICT (tenant_id, dedupe_key) DO UPDATE
        SET processed_at = EXCLUDED.processed_at, result = EXCLUDED.result,
          result_detail = EXCLUDED.result_detail
-       WHERE notification_inbox.processed_at IS NULL
-     RETURNING id`,
+       WHERE t.processed_at IS NULL
+     RETURNING t.id, t.dedupe_key, t.tenant_id`,
     [
-      m.tenantId,
-      m.dedupeKey,
-      m.rawBody,
-      json(keptHeaders(m.headers)),
-      m.signatureValid,
-      m.eventType ?? null,
-      m.operationNumber ?? null,
-      m.cip ?? null,
-      m.receivedAt ?? null,
-      outcome.at,
-      outcome.result,
-      json(outcome.detail ?? null),
+      items.map((i) => i.message.tenantId),
+      items.map((i) => i.message.dedupeKey),
+      // Hex, not bytea[]: both drivers pass text arrays the same way.
+      items.map((i) => i.message.rawBody.toString("hex")),
+      items.map((i) => json(keptHeaders(i.message.headers))),
+      items.map((i) => i.message.signatureValid),
+      items.map((i) => i.message.eventType ?? null),
+      items.map((i) => i.message.operationNumber ?? null),
+      items.map((i) => i.message.cip ?? null),
+      items.map((i) => i.message.receivedAt?.toISOString() ?? null),
+      items.map((i) => i.outcome.at.toISOString()),
+      items.map((i) => i.outcome.result),
+      items.map((i) => json(i.outcome.detail ?? null)),
     ],
   );
-  return rows[0] ? Number(rows[0].id) : null;
+  const ids = new Map<string, number>();
+  for (const r of rows) {
+    ids.set(`${r.tenant_id}\u0000${r.dedupe_key}`, Number(r.id));
+  }
+  return items.map((i) => ids.get(`${i.message.tenantId}\u0000${i.message.dedupeKey}`) ?? null);
 }
 
 export async function getInboxMessage(q: Executor, id: number): Promise<InboxMessage | null> {

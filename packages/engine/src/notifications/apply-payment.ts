@@ -9,8 +9,8 @@ import type { EngineContext } from "../context";
 import { raiseAlert } from "../db/alerts";
 import { createAttentionItem } from "../db/attention";
 import type { Tx } from "../db/database";
-import { ADVISORY_NAMESPACE } from "../db/migrate";
-import { enqueueOutbox } from "../db/outbox";
+import { lockOrderGroups } from "../db/payment-batch";
+import { enqueueOutbox, type NewOutboxMessage } from "../db/outbox";
 import {
   addVoucherCip,
   findVoucherByCip,
@@ -40,9 +40,7 @@ export type PaymentOutcome =
   | { kind: "attention"; voucher: VoucherRecord; attention: AttentionKind; created: boolean }
   | { kind: "unknown_cip" };
 
-/** Advisory-lock class for "a payment is being applied to this order group". */
-const GROUP_LOCK_CLASS = ADVISORY_NAMESPACE + 11;
-const PAID_STATUSES = ["paid", "partially_refunded", "refunded"];
+export const PAID_STATUSES = ["paid", "partially_refunded", "refunded"] as const;
 /** Operation numbers we make up for payments seen through a search (it has none). */
 export const SEARCH_OPERATION_PREFIX = "search:";
 
@@ -90,12 +88,7 @@ export async function applyPayment(
   // Row lock taken by the lookup itself (one round trip). The group lock comes after it; that
   // order is the same for every payment, and nothing else takes group locks, so no cycle.
   const v = found;
-  if (v.groupKey) {
-    await tx.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [
-      GROUP_LOCK_CLASS,
-      `${v.tenantId}:${v.groupKey}`,
-    ]);
-  }
+  if (v.groupKey) await lockOrderGroups(tx, [{ tenantId: v.tenantId, groupKey: v.groupKey }]);
   if (v.paidAt && v.cip === p.cip) {
     if (p.operationNumber && v.paymentOperationNumber?.startsWith(SEARCH_OPERATION_PREFIX)) {
       await updateVoucher(tx, v.id, {}, { paymentOperationNumber: p.operationNumber });
@@ -110,7 +103,7 @@ export async function applyPayment(
        ($4::text IS NOT NULL AND EXISTS (
          SELECT 1 FROM vouchers WHERE tenant_id = $2 AND group_key = $4 AND id <> $1
            AND status = ANY($5::text[]))) AS sibling_paid`,
-    [v.id, v.tenantId, `payment:${p.cip}`, v.groupKey, PAID_STATUSES],
+    [v.id, v.tenantId, `payment:${p.cip}`, v.groupKey, [...PAID_STATUSES]],
   );
   const facts = rows[0]!;
   if (facts.seen) return { kind: "duplicate", voucher: v };
@@ -122,15 +115,7 @@ export async function applyPayment(
   }
   const siblingPaid = facts.sibling_paid;
 
-  const operationNumber = p.operationNumber ?? `${SEARCH_OPERATION_PREFIX}${p.cip}`;
-  const result = decide(stateOf(v, cips), {
-    type: "payment_received",
-    cip: p.cip,
-    amount: p.amount,
-    paidAt: p.paidAt,
-    operationNumber,
-    siblingPaid,
-  });
+  const { result, operationNumber } = decidePayment(v, cips, p, siblingPaid);
   if (!result.ok) throw result.error;
 
   for (const effect of result.effects) {
@@ -165,7 +150,7 @@ export async function applyPayment(
       return { kind: "attention", voucher: v, attention: kind, created };
     }
   }
-  const paid = await transitionVoucher(tx, v.id, ["created", "pending"], "paid", {
+  const paid = await transitionVoucher(tx, v.id, PAYABLE_STATUSES, "paid", {
     cip: p.cip,
     paidAt: p.paidAt,
     paidAmount: p.amount,
@@ -175,18 +160,51 @@ export async function applyPayment(
   });
   // The row is locked and was created/pending, so the guard cannot fail; if it does, roll back.
   if (!paid) throw new Error(`voucher ${v.id} changed under its row lock`);
-  await enqueueOutbox(tx, {
-    tenantId: v.tenantId,
-    aggregateId: v.id,
+  await enqueueOutbox(tx, paidMessage(paid));
+  return { kind: "applied", voucher: paid, removeCips: cipsToRemove(result.effects) };
+}
+
+/** Statuses a payment moves to `paid` (the transition's guard). */
+export const PAYABLE_STATUSES = ["created", "pending"] as const;
+
+/**
+ * The state machine's verdict on a reported payment for a voucher whose CIPs (`cips`) and
+ * order-group siblings are known; no I/O, shared by the one-by-one and the batched paths.
+ */
+export function decidePayment(
+  v: VoucherRecord,
+  cips: string[],
+  p: ReportedPayment,
+  siblingPaid: boolean,
+) {
+  const operationNumber = p.operationNumber ?? `${SEARCH_OPERATION_PREFIX}${p.cip}`;
+  const result = decide(stateOf(v, cips), {
+    type: "payment_received",
+    cip: p.cip,
+    amount: p.amount,
+    paidAt: p.paidAt,
+    operationNumber,
+    siblingPaid,
+  });
+  return { result, operationNumber };
+}
+
+type Decision = ReturnType<typeof decidePayment>["result"];
+type Effects = Extract<Decision, { ok: true }>["effects"];
+
+export function cipsToRemove(effects: Effects): string[] {
+  const remove = effects.find((e) => e.type === "remove_cips");
+  return remove && remove.type === "remove_cips" ? remove.cips : [];
+}
+
+/** The platform callback of a voucher that just became paid (one per voucher: deduped). */
+export function paidMessage(paid: VoucherRecord): NewOutboxMessage {
+  return {
+    tenantId: paid.tenantId,
+    aggregateId: paid.id,
     kind: "voucher.paid",
     payload: { voucher: toVoucherView(paid) },
-    dedupeKey: `voucher.paid:${v.id}`,
-  });
-  const remove = result.effects.find((e) => e.type === "remove_cips");
-  return {
-    kind: "applied",
-    voucher: paid,
-    removeCips: remove && remove.type === "remove_cips" ? remove.cips : [],
+    dedupeKey: `voucher.paid:${paid.id}`,
   };
 }
 

@@ -12,12 +12,13 @@ import {
   type InboxMessage,
   type NewInboxMessage,
 } from "../db/inbox";
-import { findVoucherByCip, updateVoucher } from "../db/vouchers";
+import { findVoucherByCip, updateVoucher, type VoucherRecord } from "../db/vouchers";
 import type { IngestResult } from "../ports";
 import type { StepHook } from "../vouchers/hooks";
 import type { TenantAccess } from "../vouchers/tenant-access";
 import { engineData } from "../vouchers/views";
 import { applyPayment, removeOtherCips } from "./apply-payment";
+import { answerOf, applyPaidBatch, type BatchVerdict, type PaidDelivery } from "./payment-batch";
 import {
   parseNotification,
   readPaidData,
@@ -36,6 +37,11 @@ export interface RefundOutcomeInput {
 
 export interface IngestDeps {
   access: TenantAccess;
+  /**
+   * Where verified `cip.paid` deliveries go: a MicroBatcher over applyPaymentDeliveries, so
+   * concurrent deliveries share one transaction. Without it each is applied on its own.
+   */
+  payments?: { submit(d: PaidDelivery): Promise<IngestResult | undefined> };
   /** The refunds module's use case (refund.completed / refund.rejected are theirs). */
   applyRefundOutcome: (ctx: EngineContext, input: RefundOutcomeInput) => Promise<void>;
   hook?: StepHook;
@@ -142,7 +148,10 @@ export async function ingestNotification(
     if (parsed?.eventType === "cip.paid") {
       const paid = readPaidData(parsed);
       if (paid) {
-        const fast = await storeAndApplyPayment(ctx, deps, stored, parsed, paid);
+        const delivery = { stored, parsed, paid };
+        const fast = deps.payments
+          ? await deps.payments.submit(delivery)
+          : (await applyPaymentDeliveries(ctx, deps, [delivery]))[0];
         if (fast) return fast;
       }
     }
@@ -176,7 +185,44 @@ export async function ingestNotification(
 }
 
 /**
- * The common case, a verified `cip.paid`, in ONE transaction and one commit: the guarded
+ * Applies verified `cip.paid` deliveries: the plain ones together in one transaction
+ * (applyPaidBatch), the rest — and all of them if the batch fails — one by one through
+ * storeAndApplyPayment, after the batch has committed. Answers in the order of `deliveries`.
+ */
+export async function applyPaymentDeliveries(
+  ctx: EngineContext,
+  deps: IngestDeps,
+  deliveries: readonly PaidDelivery[],
+): Promise<(IngestResult | undefined)[]> {
+  let verdicts: BatchVerdict[];
+  try {
+    verdicts = await applyPaidBatch(ctx, deliveries, deps.hook);
+  } catch (e) {
+    ctx.logger.warn(
+      { size: deliveries.length, err: { message: (e as Error).message } },
+      "payment batch rolled back; applying its notifications one by one",
+    );
+    verdicts = deliveries.map(() => ({ kind: "single" }));
+  }
+  if (verdicts.some((v) => v.kind === "applied")) await deps.hook?.("pay.applied");
+  return Promise.all(
+    deliveries.map(async (d, i) => {
+      const v = verdicts[i]!;
+      if (v.kind === "single") return storeAndApplyPayment(ctx, deps, d.stored, d.parsed, d.paid);
+      if (v.kind === "applied") {
+        await afterPayment(ctx, deps, d.stored.tenantId, v);
+        ctx.logger.info(
+          { tenantId: d.stored.tenantId, inboxId: v.inboxId, cip: d.paid.cip, outcome: v.kind },
+          "payment notification processed",
+        );
+      }
+      return answerOf(v);
+    }),
+  );
+}
+
+/**
+ * One verified `cip.paid` alone, in ONE transaction and one commit: the guarded
  * transition and its outbox message, then the inbox row stored already processed. The inbox
  * row is durable when the commit returns, before the 2xx, exactly as in the two-step path.
  * A duplicate (the row exists and is processed) rolls the transaction back and is answered
@@ -246,9 +292,9 @@ async function afterPayment(
   ctx: EngineContext,
   deps: IngestDeps,
   tenantId: string,
-  outcome: Awaited<ReturnType<typeof applyPayment>>,
+  outcome: { kind: string; voucher?: VoucherRecord; removeCips?: string[] },
 ): Promise<void> {
-  if (outcome.kind !== "applied" || outcome.removeCips.length === 0) return;
+  if (outcome.kind !== "applied" || !outcome.voucher || !outcome.removeCips?.length) return;
   const entry = await deps.access.get(tenantId);
   const env = engineData(outcome.voucher)?.environment ?? entry?.tenant.environment;
   if (entry?.credentials && env) {
