@@ -1,209 +1,212 @@
 /**
- * WooCommerce bridge, end to end over real HTTP on one machine: the bridge (PGlite in memory,
- * production schedulers), the PagoEfectivo sandbox and a minimal WooCommerce stand-in.
+ * WooCommerce bridge, end to end over real HTTP, one process per role like production:
  *
- * - woocommerce_create_voucher_*: plugin-signed POST /plugin/v1/vouchers at a steady 100
- *   requests/s (open loop: requests are sent on schedule whether or not earlier ones finished),
- *   one new order each; latency = send → response. It INCLUDES the local sandbox's CIP creation
- *   (the issue's target excludes PagoEfectivo; `woocommerce_sandbox_create_cip_p50_ms` shows
- *   what a bare sandbox round trip costs for comparison).
- * - woocommerce_paid_to_order_update_p50_ms: the sandbox sends cip.paid to the bridge (t0 =
- *   the notification request leaves the sandbox) → the WooCommerce stand-in receives the
- *   `PUT /orders/{id} {status: processing}` (t1). One payment at a time.
+ * - the bridge (bench/woocommerce-bridge-child.ts): started as main.ts starts it, schedulers on,
+ *   info-level logs to stdout (here /dev/null), PostgreSQL at BENCH_DATABASE_URL / the test
+ *   server in a throw-away database (BENCH_DATABASE=pglite: the embedded mode instead);
+ * - the PagoEfectivo sandbox and a WooCommerce REST stand-in (bench/woocommerce-stubs-child.ts);
+ * - this process: the load generator, playing the PHP plugin. Every request opens its own TCP
+ *   connection, as a WordPress PHP worker does for its one call per checkout.
+ *
+ * Figures:
+ * - woocommerce_create_voucher_*: plugin-signed POST /plugin/v1/vouchers, one new order each.
+ *   `sequential_p50` one at a time; `p50`/`p99` open loop at 100 requests/s for 10 s (sent on
+ *   schedule whether or not earlier ones finished). Latency = send → response read; it INCLUDES
+ *   the local sandbox's CIP creation (`woocommerce_sandbox_create_cip_p50_ms` is a bare sandbox
+ *   round trip from this process, for comparison).
+ * - woocommerce_create_voucher_cpu_ms / _statements: the bridge process's CPU time and SQL
+ *   statements (BEGIN/COMMIT included) per create request, over the open-loop window until the
+ *   outbox has delivered the creations' voucher.pending messages (schedulers included). CPU and
+ *   statements do not depend on what else runs on the machine; wall-clock latencies do — judge
+ *   changes by these two when the machine is shared.
+ * - woocommerce_paid_to_order_update_p50_ms: cip.paid leaves the sandbox → the stand-in receives
+ *   the bridge's `PUT /orders/{id} {status: processing}` (both stamped in the stubs process).
+ *   One payment at a time, after the load phase's outbox has drained. `_cpu_ms`/`_statements`:
+ *   the bridge's cost per payment (notification, outbox delivery: GET order, PUT, note).
+ *
+ * BENCH_CPU_PROF=dir writes a V8 CPU profile of each child there; BENCH_VERBOSE=1 prints the
+ * per-table statement breakdown of each window.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { randomBytes } from "node:crypto";
-import {
-  createKeyring,
-  createLogger,
-  createPgDatabase,
-  createPgliteDatabase,
-  getTenant,
-  setTenantCredentials,
-  type Database,
-} from "../packages/engine/src/index";
-import { DEMO_MERCHANT, startSandbox } from "../apps/sandbox/src/index";
-import { loadConfig } from "../apps/woocommerce/src/config/index";
+import { fork, type ChildProcess } from "node:child_process";
+import { request } from "node:http";
+import { join } from "node:path";
+import { DEMO_MERCHANT } from "../apps/sandbox/src/index";
 import { signPluginRequest } from "../apps/woocommerce/src/plugin-auth";
-import { startBridge } from "../apps/woocommerce/src/wiring/bridge";
+import { createPagoEfectivoClient, jsonDecimal } from "../packages/core/src/index";
 import { percentile } from "./measure";
 
 const RATE = 100;
 const SECONDS = 10;
+const SEQUENTIAL = 100;
 const PAYMENTS = 40;
 
-/**
- * PostgreSQL like production (BENCH_DATABASE_URL, default the test server), in a throw-away
- * database; BENCH_DATABASE=pglite measures the embedded single-connection mode instead.
- */
-async function openBenchDatabase(): Promise<{ db: Database; drop(): Promise<void> }> {
-  if (process.env.BENCH_DATABASE === "pglite") {
-    const db = await createPgliteDatabase();
-    return { db, drop: () => db.close() };
-  }
-  const url = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-  const name = `bench_${randomBytes(6).toString("hex")}`;
-  const admin = async (sql: string) => {
-    const c = createPgDatabase({ connectionString: url, max: 1 });
-    try {
-      await c.query(sql);
-    } finally {
-      await c.close();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  const db = createPgDatabase({ connectionString: u.toString(), max: 10 });
+interface Child {
+  call<T = unknown>(op: string, args?: unknown): Promise<T>;
+  exit(): Promise<void>;
+}
+
+/** bench/engine-bench-support.ts's startChild protocol, with a choice of where stdout goes. */
+function startChild(file: string, opts: { stdout: "inherit" | "ignore" }): Child {
+  const child: ChildProcess = fork(join(process.cwd(), "bench", file), [], {
+    execArgv: [
+      "--import",
+      "tsx",
+      ...(process.env.BENCH_CPU_PROF
+        ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+        : []),
+    ],
+    stdio: ["ignore", opts.stdout, "inherit", "ipc"],
+  });
+  let nextId = 0;
+  const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  child.on("message", (m: { id: number; ok: boolean; result?: unknown; error?: string }) => {
+    const w = waiting.get(m.id);
+    if (!w) return;
+    waiting.delete(m.id);
+    if (m.ok) w.resolve(m.result);
+    else w.reject(new Error(`${file}: ${m.error}`));
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.once("exit", (code) => {
+    for (const w of waiting.values()) w.reject(new Error(`${file} exited (${code})`));
+    waiting.clear();
+  });
   return {
-    db,
-    async drop() {
-      await db.close();
-      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    call<T>(op: string, args?: unknown) {
+      const id = ++nextId;
+      return new Promise<T>((resolve, reject) => {
+        waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        child.send({ id, op, args });
+      });
+    },
+    async exit() {
+      if (child.exitCode !== null) return;
+      if (child.connected) child.disconnect();
+      const timer = setTimeout(() => child.kill("SIGTERM"), 10_000);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }
 
-function fakeWoo(onPut: (orderId: number, body: Record<string, unknown>) => void) {
-  const orders = new Map<number, Record<string, unknown>>();
-  const order = (id: number) =>
-    orders.get(id) ?? {
-      id,
-      status: "on-hold",
-      currency: "PEN",
-      total: "100.30",
-      number: String(id),
-      payment_method: "pagoefectivo",
-      transaction_id: "",
-      meta_data: [],
-      refunds: [],
-    };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const path = new URL(req.url ?? "/", "http://x").pathname.replace("/wp-json/wc/v3", "");
-      const send = (status: number, json: unknown) => {
-        res.writeHead(status, { "Content-Type": "application/json" });
-        res.end(JSON.stringify(json));
-      };
-      const m = /^\/orders\/(\d+)(\/notes)?$/.exec(path);
-      if (!m) return send(404, { code: "rest_no_route", message: "", data: { status: 404 } });
-      const id = Number(m[1]);
-      if (m[2]) return send(201, { id: 1, note: "", customer_note: false });
-      const o = order(id);
-      if (req.method === "PUT") {
-        const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
-        Object.assign(o, { status: body.status, transaction_id: body.transaction_id ?? "" });
-        orders.set(id, o);
-        onPut(id, body);
-      }
-      send(200, o);
-    });
-  });
-  return server;
+interface BridgeWindow {
+  cpuMs: number;
+  statements: number;
+  transactions: number;
+  byTable: Record<string, number>;
 }
+
+/** One HTTP request on a connection of its own (agent: false), body read to the end. */
+function send(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method,
+        headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }),
+        );
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export default async function woocommerceBench(): Promise<Record<string, number>> {
-  const putAt = new Map<number, number>();
-  const woo = fakeWoo((id, body) => {
-    if (body.status === "processing") putAt.set(id, performance.now());
-  });
-  await new Promise<void>((r) => woo.listen(0, "127.0.0.1", r));
-  const wooUrl = `http://127.0.0.1:${(woo.address() as AddressInfo).port}`;
-
-  let notificationSentAt = 0;
-  const sandbox = await startSandbox({
-    port: 0,
-    fetch: (input, init) => {
-      notificationSentAt = performance.now();
-      return fetch(input, init);
-    },
-  });
-  const target = await openBenchDatabase();
-  const db = target.db;
-  const keyring = createKeyring({ keys: { k1: randomBytes(32) }, primary: "k1" });
-  const bridge = await startBridge({
-    config: loadConfig({ PORT: "0", PE_API_BASE_URL: sandbox.url, LOG_LEVEL: "silent" }),
-    db,
-    keyring,
-    logger: createLogger({ name: "bench", level: "silent" }),
-  });
-  const storeId = await bridge.tenants.storeIdFor(wooUrl);
-  const secret = randomBytes(32).toString("hex");
-  await bridge.tenants.saveWooStore({
-    storeId,
-    storeUrl: wooUrl,
-    consumerKey: `ck_${randomBytes(20).toString("hex")}`,
-    consumerSecret: `cs_${randomBytes(20).toString("hex")}`,
-    keyId: 1,
-    webhookSecret: randomBytes(20).toString("hex"),
-    webhookId: 1,
-    pluginSecret: secret,
-    connectedAt: new Date(),
-  });
-  await setTenantCredentials(db, keyring, storeId, {
-    peCredentials: {
-      idService: DEMO_MERCHANT.idService,
-      accessKey: DEMO_MERCHANT.accessKey,
-      secretKey: DEMO_MERCHANT.secretKey,
-    },
-    environment: "sandbox",
-  });
-  const tenant = await getTenant(db, storeId);
-  await fetch(`${sandbox.url}/_sandbox/merchants/${DEMO_MERCHANT.idService}`, {
-    method: "PUT",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      notificationUrl: `${bridge.url}/notifications/pagoefectivo/${tenant!.notificationToken}`,
-    }),
-  });
-
-  let orderId = 100_000;
-  async function createVoucher(): Promise<{ ms: number; cip: string; orderId: number }> {
-    const id = ++orderId;
-    const body = JSON.stringify({
-      order_id: id,
-      attempt: 1,
-      order_number: String(id),
-      amount: "100.30",
-      currency: "PEN",
-      email: "ana@example.pe",
-    });
-    const path = "/plugin/v1/vouchers";
-    const headers = signPluginRequest({
-      storeId,
-      secret,
-      method: "POST",
-      path,
-      body,
-      timestamp: Math.floor(Date.now() / 1000),
-    });
-    const t0 = performance.now();
-    const res = await fetch(`${bridge.url}${path}`, {
-      method: "POST",
-      headers: { ...headers, "content-type": "application/json" },
-      body,
-    });
-    const json = (await res.json()) as { cip?: string };
-    const ms = performance.now() - t0;
-    if (res.status !== 201 || !json.cip) throw new Error(`create failed: ${res.status}`);
-    return { ms, cip: json.cip, orderId: id };
-  }
-
+  const stubs = startChild("woocommerce-stubs-child.ts", { stdout: "inherit" });
+  const bridgeChild = startChild("woocommerce-bridge-child.ts", { stdout: "ignore" });
   try {
+    const { sandboxUrl, wooUrl } = await stubs.call<{ sandboxUrl: string; wooUrl: string }>(
+      "start",
+    );
+    const bridge = await bridgeChild.call<{
+      url: string;
+      storeId: string;
+      secret: string;
+      notificationUrl: string;
+      database: string;
+    }>("start", { sandboxUrl, wooUrl });
+    const registered = await fetch(`${sandboxUrl}/_sandbox/merchants/${DEMO_MERCHANT.idService}`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ notificationUrl: bridge.notificationUrl }),
+    });
+    if (registered.status !== 200) throw new Error(`sandbox merchant: ${registered.status}`);
+
+    let orderId = 100_000;
+    const path = "/plugin/v1/vouchers";
+    async function createVoucher(): Promise<{ ms: number; cip: string; orderId: number }> {
+      const id = ++orderId;
+      const body = JSON.stringify({
+        order_id: id,
+        attempt: 1,
+        order_number: String(id),
+        amount: "100.30",
+        currency: "PEN",
+        email: "ana@example.pe",
+        first_name: "Ana",
+        last_name: "Quispe",
+        return_url: `${wooUrl}/checkout/order-received/${id}/?key=wc_order_x`,
+      });
+      const headers = signPluginRequest({
+        storeId: bridge.storeId,
+        secret: bridge.secret,
+        method: "POST",
+        path,
+        body,
+        timestamp: Math.floor(Date.now() / 1000),
+      });
+      const t0 = performance.now();
+      const res = await send(
+        `${bridge.url}${path}`,
+        "POST",
+        { ...headers, "content-type": "application/json" },
+        body,
+      );
+      const ms = performance.now() - t0;
+      const json = JSON.parse(res.text) as { cip?: string };
+      if (res.status !== 201 || !json.cip)
+        throw new Error(`create failed: ${res.status} ${res.text}`);
+      return { ms, cip: json.cip, orderId: id };
+    }
+    const verbose = (label: string, w: BridgeWindow, n: number) => {
+      if (!process.env.BENCH_VERBOSE) return;
+      const per = Object.entries(w.byTable).map(([k, v]) => `${k}=${round(v / n)}`);
+      console.log(
+        `${label}: ${round(w.cpuMs / n)} cpu ms, ${round(w.statements / n)} statements per op; ${per.join(", ")}`,
+      );
+    };
+
     // Warm-up: JIT, PagoEfectivo token, connection pools.
     for (let i = 0; i < 30; i++) await createVoucher();
-    // One at a time: the latency without queueing.
+
+    // One at a time: the latency without queueing, and the cost per request.
+    await bridgeChild.call("startWindow");
     const seq: number[] = [];
-    for (let i = 0; i < 100; i++) seq.push((await createVoucher()).ms);
+    for (let i = 0; i < SEQUENTIAL; i++) seq.push((await createVoucher()).ms);
+    const seqWindow = await bridgeChild.call<BridgeWindow>("endWindow");
+    verbose("sequential create", seqWindow, SEQUENTIAL);
     seq.sort((a, b) => a - b);
 
     // Bare sandbox round trip (authorize once, then POST /v1/cips), for comparison.
-    const { createPagoEfectivoClient, jsonDecimal } = await import("../packages/core/src/index");
     const pe = createPagoEfectivoClient({
-      baseUrl: sandbox.url,
+      baseUrl: sandboxUrl,
       idService: DEMO_MERCHANT.idService,
       accessKey: DEMO_MERCHANT.accessKey,
       secretKey: DEMO_MERCHANT.secretKey,
@@ -226,11 +229,11 @@ export default async function woocommerceBench(): Promise<Record<string, number>
     // Open loop at RATE requests/s.
     const total = RATE * SECONDS;
     const pending: Array<Promise<{ ms: number }>> = [];
+    await bridgeChild.call("startWindow");
     const start = performance.now();
     for (let i = 0; i < total; i++) {
-      const due = start + (i * 1000) / RATE;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const wait = start + (i * 1000) / RATE - performance.now();
+      if (wait > 0) await sleep(wait);
       pending.push(createVoucher());
     }
     const results = await Promise.allSettled(pending);
@@ -239,51 +242,68 @@ export default async function woocommerceBench(): Promise<Record<string, number>
       .map((r) => r.value.ms)
       .sort((a, b) => a - b);
     const failed = results.length - ok.length;
+    const firstFailure = results.find((r) => r.status === "rejected");
+    if (firstFailure)
+      console.warn("first failure:", (firstFailure as PromiseRejectedResult).reason);
 
-    // Let the outbox drain the load phase's voucher.pending messages first: this figure is
-    // the steady-state lag, not the time to work through a backlog.
+    // Every creation leaves a voucher.pending outbox message: its delivery is part of what a
+    // creation costs, so the window closes once the outbox has drained (which also makes the
+    // paid lag below the steady-state one, not the time to work through a backlog).
     const drainBy = Date.now() + 120_000;
-    for (;;) {
-      const { rows } = await db.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM outbox WHERE status = 'pending'",
-      );
-      if (rows[0]!.n === 0 || Date.now() > drainBy) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    while ((await bridgeChild.call<number>("pendingOutbox")) > 0 && Date.now() < drainBy)
+      await sleep(100);
+    const loadWindow = await bridgeChild.call<BridgeWindow>("endWindow");
+    verbose("open-loop create", loadWindow, total);
 
     // Paid → order update, one payment at a time.
     const lags: number[] = [];
+    let paidCpu = 0;
+    let paidStatements = 0;
     for (let i = 0; i < PAYMENTS; i++) {
       const v = await createVoucher();
-      await fetch(`${sandbox.url}/_sandbox/cips/${v.cip}/pay`, {
+      await sleep(20); // the voucher.pending round settles before the payment is measured
+      await bridgeChild.call("startWindow");
+      const paid = await fetch(`${sandboxUrl}/_sandbox/cips/${v.cip}/pay`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: "{}",
       });
+      if (paid.status !== 200) throw new Error(`pay: ${paid.status}`);
       const deadline = Date.now() + 10_000;
-      while (!putAt.has(v.orderId) && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 1));
-      const t1 = putAt.get(v.orderId);
-      if (t1 !== undefined) lags.push(t1 - notificationSentAt);
+      let lag: number | null = null;
+      while (lag === null && Date.now() < deadline) {
+        lag = await stubs.call<number | null>("lag", { cip: v.cip, orderId: v.orderId });
+        if (lag === null) await sleep(2);
+      }
+      await sleep(30); // the note after the PUT belongs to this payment's cost
+      const w = await bridgeChild.call<BridgeWindow>("endWindow");
+      paidCpu += w.cpuMs;
+      paidStatements += w.statements;
+      if (i === PAYMENTS - 1) verbose("paid → order update", w, 1);
+      if (lag !== null) lags.push(lag);
     }
     lags.sort((a, b) => a - b);
 
-    const round = (n: number) => Math.round(n * 10) / 10;
     return {
       woocommerce_create_voucher_sequential_p50_ms: round(percentile(seq, 50)),
+      woocommerce_create_voucher_sequential_cpu_ms: round(seqWindow.cpuMs / SEQUENTIAL),
       woocommerce_create_voucher_p50_ms: round(percentile(ok, 50)),
       woocommerce_create_voucher_p99_ms: round(percentile(ok, 99)),
       woocommerce_create_voucher_failed: failed,
       woocommerce_create_voucher_rps: RATE,
+      woocommerce_create_voucher_cpu_ms: round(loadWindow.cpuMs / total),
+      woocommerce_create_voucher_statements: round(loadWindow.statements / total),
       woocommerce_sandbox_create_cip_p50_ms: round(percentile(peTimes, 50)),
       woocommerce_paid_to_order_update_p50_ms: round(percentile(lags, 50)),
       woocommerce_paid_to_order_update_p99_ms: round(percentile(lags, 99)),
       woocommerce_paid_to_order_update_samples: lags.length,
+      woocommerce_paid_to_order_update_cpu_ms: round(paidCpu / PAYMENTS),
+      woocommerce_paid_to_order_update_statements: round(paidStatements / PAYMENTS),
     };
   } finally {
-    await bridge.close();
-    await target.drop();
-    await sandbox.close();
-    await new Promise<void>((r) => woo.close(() => r()));
+    await bridgeChild.call("close").catch(() => undefined);
+    await stubs.call("close").catch(() => undefined);
+    await bridgeChild.exit();
+    await stubs.exit();
   }
 }
