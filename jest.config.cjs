@@ -2,7 +2,12 @@
 const swc = [
   "@swc/jest",
   {
-    jsc: { target: "es2023", parser: { syntax: "typescript" } },
+    jsc: {
+      target: "es2023",
+      parser: { syntax: "typescript" },
+      // The same JSX runtime as tsconfig's "jsx": "react-jsx" (what tsx uses at run time).
+      transform: { react: { runtime: "automatic" } },
+    },
     module: { type: "commonjs" },
   },
 ];
