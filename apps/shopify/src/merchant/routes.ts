@@ -1,12 +1,17 @@
 import { createNonce } from "@pe-pay/voucher";
 import {
+  ATTENTION_KINDS,
   describeAttention,
   formatDecimal,
+  formatLimaDateTimeShort,
   isAppError,
   type AttentionKind,
   type Clock,
+  type CredentialCheck,
 } from "@pe-pay/core";
 import {
+  createPaymentEngine,
+  dismissMerchantAlert,
   enterCreditNote,
   getSettings,
   listMerchantAlerts,
@@ -15,27 +20,54 @@ import {
   type CreditNotePolicy,
   type Database,
   type EngineContext,
+  type PaymentEngine,
   type PeCredentials,
   type PeEnvironment,
 } from "@pe-pay/engine";
 import express, { type Request, type Response, type Router } from "express";
+import { createElement, type ReactElement } from "react";
 import { shopifyOrigin, type ShopifyConfig } from "../config/env";
 import type { PaymentsAppsClient } from "../graphql/client";
 import type { CapturedMail } from "../mail/transport";
 import type { Logger } from "../ports";
+import type { DataRequestExport } from "../storage/compliance";
 import type { DbShopStore, PeCredentialSets, ShopifyShop } from "../storage/shop-store";
-import type { CredentialCheck } from "@pe-pay/core";
-import { banner, esc, layout, merchantPageHeaders, type UiLocale } from "./html";
-import { csrfToken, isCsrfValid, readSession, type MerchantSession } from "./session";
+import { recordCancelReason } from "../storage/voucher-notes";
+import { POLARIS_CSS_PATH, servePolarisCss } from "./assets";
+import { COPY, type Copy, type UiLocale } from "./copy";
+import {
+  DashboardView,
+  type AttentionEntry,
+  type DashboardViewProps,
+  type RefundRow,
+  type VoucherRow,
+} from "./dashboard-view";
+import { merchantPageHeaders, renderDocument } from "./document";
+import { CancelVoucherView, CapturedMailView, MessageView } from "./message-view";
+import {
+  csrfToken,
+  isCsrfValid,
+  readSession,
+  SESSION_COOKIE,
+  type MerchantSession,
+} from "./session";
+import {
+  CHANNELS,
+  SettingsView,
+  type Notice,
+  type SettingsField,
+  type SettingsForm,
+  type SettingsViewProps,
+} from "./settings-view";
 
-export const CHANNELS = ["online_banking", "agents"] as const;
+export { CHANNELS };
 
 export interface MerchantRoutesDeps {
   config: Pick<ShopifyConfig, "apiKey" | "apiSecret" | "apiOrigin" | "appUrl">;
   db: Database;
   ctx: EngineContext;
   shops: DbShopStore;
-  compliance: { listDataRequests(tenantId: string): Promise<Array<{ id: string }>> };
+  compliance: { listDataRequests(tenantId: string): Promise<DataRequestExport[]> };
   graphql: PaymentsAppsClient;
   clock: Clock;
   logger: Logger;
@@ -45,13 +77,24 @@ export interface MerchantRoutesDeps {
   /** Local mail capture, shown at /dev/mail; null in production. */
   capturedMail: (() => CapturedMail[]) | null;
   maxVoucherHours: number;
+  /**
+   * The engine's cancel use case, for "Anular". Without one the router builds its own facade on
+   * `ctx` (it only needs the tenants' credentials, which it reads through the same database).
+   */
+  engine?: Pick<PaymentEngine, "cancelVoucher">;
 }
 
 interface Authed {
   session: MerchantSession;
   shop: ShopifyShop;
   locale: UiLocale;
+  copy: Copy;
+  csrf: string;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CANCELLABLE = ["created", "pending"];
+const PAID = ["paid", "partially_refunded", "refunded"];
 
 function localeOf(req: Request): UiLocale {
   const q = req.query.lang ?? (req.body as Record<string, unknown> | undefined)?.lang;
@@ -59,140 +102,21 @@ function localeOf(req: Request): UiLocale {
   return /^en\b/i.test(req.headers["accept-language"] ?? "") ? "en" : "es";
 }
 
-const T = {
-  es: {
-    settings: "Configuración de PagoEfectivo",
-    credentials: "Credenciales de PagoEfectivo",
-    credentialsHelp:
-      "Las encuentras en el portal de PagoEfectivo. Deja la clave secreta vacía para conservar la guardada.",
-    sandbox: "Sandbox (pruebas)",
-    production: "Producción",
-    idService: "ID de servicio",
-    accessKey: "Access key",
-    secretKey: "Secret key",
-    active: "Entorno activo",
-    activeHelp:
-      "Los pedidos de prueba de Shopify (test) solo se aceptan con el entorno sandbox: nunca se emite un CIP real para un pedido de prueba.",
-    validity: "Vigencia del código CIP (horas)",
-    validityHelp: (max: number) =>
-      `Entre 1 y ${max} horas: Shopify cancela los pagos pendientes a las ~72 horas.`,
-    channels: "Canales de pago habilitados",
-    online_banking: "Banca por internet y apps",
-    agents: "Agentes y bodegas",
-    creditNote: "Notas de crédito para reembolsos (SUNAT)",
-    manual: "Manual: cada reembolso espera a que ingreses el número",
-    series: "Serie automática: se asigna el siguiente número",
-    seriesLabel: "Serie (p. ej. F001)",
-    nextNumber: "Siguiente número",
-    check: "Probar conexión",
-    save: "Guardar y activar",
-    ok: "Conexión exitosa",
-    saved: "Configuración guardada.",
-    notConfigured: "Aún no has configurado tus credenciales de PagoEfectivo.",
-    configureFailed: "Guardamos la configuración, pero Shopify no aceptó la activación:",
-    invalid: "Revisa los campos marcados:",
-    dashboard: "Panel de PagoEfectivo",
-    vouchers: "Códigos CIP",
-    refunds: "Reembolsos",
-    attention: "Requiere tu atención",
-    nothing: "Nada pendiente.",
-    search: "Buscar por CIP o ID de sesión de pago",
-    status: "Estado",
-    all: "Todos",
-    filter: "Filtrar",
-    cip: "CIP",
-    session: "Sesión de pago",
-    amount: "Monto",
-    created: "Creado",
-    expires: "Vence",
-    paid: "Pagado",
-    refundId: "Reembolso",
-    creditNoteNumber: "Nota de crédito",
-    enter: "Registrar",
-    whatToDo: "Qué hacer",
-    heldRefund:
-      "Este reembolso espera el número de nota de crédito SUNAT. Ingrésalo para enviarlo a PagoEfectivo.",
-    late: "Pago tardío",
-    lateText:
-      "El código sigue pendiente después de su vencimiento: estamos confirmando con PagoEfectivo. Si el comprador pagó, el pedido se marcará como pagado; si no, se anulará.",
-    exports: "Solicitudes de datos de clientes guardadas",
-    notFound: "Sesión no válida",
-    openFromAdmin:
-      "Abre la app desde el admin de Shopify (Apps → PagoEfectivo) para iniciar sesión.",
-    badCsrf: "El formulario venció. Vuelve a cargar la página.",
-    notificationUrl: "URL de notificación",
-    notificationUrlHelp:
-      "Pégala en el portal de PagoEfectivo (configuración del servicio) para que te avise de cada pago al instante.",
-  },
-  en: {
-    settings: "PagoEfectivo settings",
-    credentials: "PagoEfectivo credentials",
-    credentialsHelp:
-      "Find them in the PagoEfectivo portal. Leave the secret key empty to keep the stored one.",
-    sandbox: "Sandbox (testing)",
-    production: "Production",
-    idService: "Service ID",
-    accessKey: "Access key",
-    secretKey: "Secret key",
-    active: "Active environment",
-    activeHelp:
-      "Shopify test orders are only accepted in the sandbox environment: a real CIP is never issued for a test order.",
-    validity: "CIP validity (hours)",
-    validityHelp: (max: number) =>
-      `Between 1 and ${max} hours: Shopify cancels pending payments after ~72 hours.`,
-    channels: "Enabled payment channels",
-    online_banking: "Online banking and apps",
-    agents: "Agents and corner shops",
-    creditNote: "Credit notes for refunds (SUNAT)",
-    manual: "Manual: each refund waits for you to enter the number",
-    series: "Automatic series: the next number is assigned",
-    seriesLabel: "Series (e.g. F001)",
-    nextNumber: "Next number",
-    check: "Test connection",
-    save: "Save and activate",
-    ok: "Connection successful",
-    saved: "Settings saved.",
-    notConfigured: "You have not configured your PagoEfectivo credentials yet.",
-    configureFailed: "Settings were saved, but Shopify did not accept the activation:",
-    invalid: "Check the highlighted fields:",
-    dashboard: "PagoEfectivo dashboard",
-    vouchers: "CIP codes",
-    refunds: "Refunds",
-    attention: "Needs your attention",
-    nothing: "Nothing pending.",
-    search: "Search by CIP or payment session ID",
-    status: "Status",
-    all: "All",
-    filter: "Filter",
-    cip: "CIP",
-    session: "Payment session",
-    amount: "Amount",
-    created: "Created",
-    expires: "Expires",
-    paid: "Paid",
-    refundId: "Refund",
-    creditNoteNumber: "Credit note",
-    enter: "Record",
-    whatToDo: "What to do",
-    heldRefund:
-      "This refund is waiting for its SUNAT credit-note number. Enter it to send the refund to PagoEfectivo.",
-    late: "Late payment",
-    lateText:
-      "The code is still pending after its expiry: we are checking with PagoEfectivo. If the shopper paid, the order is marked paid; otherwise it is cancelled.",
-    exports: "Stored customer data requests",
-    notFound: "Invalid session",
-    openFromAdmin: "Open the app from the Shopify admin (Apps → PagoEfectivo) to sign in.",
-    badCsrf: "The form expired. Reload the page.",
-    notificationUrl: "Notification URL",
-    notificationUrlHelp:
-      "Paste it in the PagoEfectivo portal (service settings) so every payment is reported at once.",
-  },
-} as const;
+const otherLocale = (l: UiLocale): UiLocale => (l === "en" ? "es" : "en");
+
+/** This page in the other language (a GET keeps its query; after a POST, the page it came from). */
+function switchHref(req: Request, locale: UiLocale, fallback: string): string {
+  if (req.method !== "GET") return `${fallback}?lang=${otherLocale(locale)}`;
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(req.query)) if (typeof v === "string") q.set(k, v);
+  q.set("lang", otherLocale(locale));
+  return `${req.path}?${q.toString()}`;
+}
 
 const money = (minor: number, currency: string) =>
   `${currency === "USD" ? "US$" : "S/"} ${formatDecimal(minor)}`;
-const dt = (d: unknown) =>
-  d instanceof Date ? d.toISOString().slice(0, 16).replace("T", " ") : "";
+const dateOf = (d: unknown, locale: UiLocale) =>
+  d instanceof Date ? formatLimaDateTimeShort(d, locale) : "";
 
 /** Where PagoEfectivo sends this shop's payment notifications (the merchant pastes it in its portal). */
 export function notificationUrlOf(appUrl: string, notificationToken: string): string {
@@ -204,10 +128,46 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: "32kb" });
   const secret = deps.config.apiSecret;
+  let ownEngine: Pick<PaymentEngine, "cancelVoucher"> | undefined;
+  const engine = () => deps.engine ?? (ownEngine ??= createPaymentEngine(deps.ctx));
 
-  function send(res: Response, status: number, build: (nonce: string) => string) {
+  function page(
+    res: Response,
+    status: number,
+    locale: UiLocale,
+    title: string,
+    body: ReactElement,
+  ) {
     const nonce = createNonce();
-    res.status(status).set(merchantPageHeaders(nonce)).send(build(nonce));
+    res
+      .status(status)
+      .set(merchantPageHeaders(nonce))
+      .send(renderDocument({ locale, nonce, title, body }));
+  }
+
+  function message(
+    req: Request,
+    res: Response,
+    status: number,
+    args: { locale: UiLocale; title: string; text: string; detail?: string; a?: Authed },
+  ) {
+    page(
+      res,
+      status,
+      args.locale,
+      args.title,
+      createElement(MessageView, {
+        copy: COPY[args.locale],
+        locale: args.locale,
+        title: args.title,
+        text: args.text,
+        detail: args.detail,
+        shop: args.a?.shop.tenant.shopDomain,
+        csrf: args.a?.csrf,
+        backHref: args.a ? `/dashboard?lang=${args.locale}` : undefined,
+        otherLanguageHref: switchHref(req, args.locale, args.a ? "/dashboard" : "/settings"),
+      }),
+    );
   }
 
   async function authenticate(req: Request, res: Response): Promise<Authed | null> {
@@ -215,52 +175,48 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
     const session = readSession(req, secret, deps.clock.now());
     const shop = session ? await deps.shops.getShop(session.shop) : null;
     if (!session || !shop || shop.tenant.status !== "active") {
-      const t = T[locale];
-      send(res, 401, (nonce) =>
-        layout({
-          title: t.notFound,
-          locale,
-          nonce,
-          body: `<div class="card"><h1>${esc(t.notFound)}</h1><p>${esc(t.openFromAdmin)}</p></div>`,
-        }),
-      );
+      const t = COPY[locale];
+      message(req, res, 401, { locale, title: t.notFound, text: t.openFromAdmin });
       return null;
     }
-    return { session, shop, locale };
+    return { session, shop, locale, copy: COPY[locale], csrf: csrfToken(session, secret) };
   }
 
   function csrfOk(req: Request, res: Response, a: Authed): boolean {
     const body = req.body as Record<string, unknown>;
     if (isCsrfValid(a.session, body?._csrf, secret)) return true;
-    res.status(403).type("text/plain").send(T[a.locale].badCsrf);
+    message(req, res, 403, { locale: a.locale, title: a.copy.badCsrf, text: a.copy.badCsrf, a });
     return false;
   }
 
-  // ---------- settings ----------
-
-  interface SettingsForm {
-    environment: PeEnvironment;
-    sets: Record<PeEnvironment, { idService: string; accessKey: string; secretKey: string }>;
-    validityHours: string;
-    channels: string[];
-    creditNotePolicy: string;
-    creditNoteSeries: string;
-    creditNoteNextNumber: string;
+  /** A refused dashboard action: the engine's own words for the merchant, on a page. */
+  function actionFailed(req: Request, res: Response, a: Authed, e: unknown): boolean {
+    if (!isAppError(e) || e.httpStatus >= 500) return false;
+    const t = a.copy;
+    const text = e.httpStatus === 404 ? t.notFoundItem : e.merchantMessage;
+    message(req, res, e.httpStatus, {
+      locale: a.locale,
+      title: t.dashboard,
+      text,
+      detail: e.httpStatus === 404 ? undefined : e.code,
+      a,
+    });
+    return true;
   }
 
-  async function currentForm(tenantId: string, stored: PeCredentialSets): Promise<SettingsForm> {
-    const s = await getSettings(deps.db, tenantId);
+  router.get(POLARIS_CSS_PATH, servePolarisCss);
+
+  // ---------- settings ----------
+
+  async function currentForm(tenant: ShopifyShop["tenant"], stored: PeCredentialSets) {
+    const s = await getSettings(deps.db, tenant.id);
     const set = (e: PeEnvironment) => ({
       idService: stored[e] ? String(stored[e]!.idService) : "",
       accessKey: stored[e]?.accessKey ?? "",
       secretKey: "",
     });
-    const tenant = await deps.shops.getShop(
-      (await deps.db.query("SELECT shop_domain FROM tenants WHERE id = $1", [tenantId])).rows[0]!
-        .shop_domain as string,
-    );
-    return {
-      environment: tenant?.tenant.environment ?? "sandbox",
+    const f: SettingsForm = {
+      environment: tenant.environment ?? "sandbox",
       sets: { sandbox: set("sandbox"), production: set("production") },
       validityHours: String(s.validityHours),
       channels: s.enabledChannels,
@@ -268,65 +224,33 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
       creditNoteSeries: s.creditNoteSeries ?? "",
       creditNoteNextNumber: String(s.creditNoteNextNumber),
     };
+    return f;
   }
 
   function settingsPage(
+    req: Request,
+    res: Response,
+    status: number,
     a: Authed,
-    f: SettingsForm,
-    notices: string,
-    stored: PeCredentialSets,
-    nonce: string,
-  ): string {
-    const t = T[a.locale];
-    const csrf = csrfToken(a.session, secret);
-    const envBlock = (e: PeEnvironment) => {
-      const v = f.sets[e];
-      const has = stored[e] ? " ✓" : "";
-      return (
-        `<div><h2>${esc(t[e])}${has}</h2>` +
-        `<label for="${e}_id_service">${esc(t.idService)}</label><input type="text" inputmode="numeric" id="${e}_id_service" name="${e}_id_service" value="${esc(v.idService)}">` +
-        `<label for="${e}_access_key">${esc(t.accessKey)}</label><input type="text" id="${e}_access_key" name="${e}_access_key" autocomplete="off" value="${esc(v.accessKey)}">` +
-        `<label for="${e}_secret_key">${esc(t.secretKey)}</label><input type="password" id="${e}_secret_key" name="${e}_secret_key" autocomplete="new-password" value="">` +
-        `</div>`
-      );
-    };
-    const radio = (name: string, value: string, label: string, checked: boolean) =>
-      `<label class="check"><input type="radio" name="${name}" value="${esc(value)}"${checked ? " checked" : ""}> ${esc(label)}</label>`;
-    const body =
-      `<h1>${esc(t.settings)}</h1>${notices}` +
-      `<form method="post" action="/settings">` +
-      `<input type="hidden" name="_csrf" value="${esc(csrf)}"><input type="hidden" name="lang" value="${a.locale}">` +
-      `<div class="card"><h2>${esc(t.credentials)}</h2><p class="help">${esc(t.credentialsHelp)}</p>` +
-      `<div class="grid">${deps.environments.map(envBlock).join("")}</div>` +
-      `<h2 style="margin-top:16px">${esc(t.active)}</h2>` +
-      deps.environments.map((e) => radio("environment", e, t[e], f.environment === e)).join("") +
-      `<p class="help">${esc(t.activeHelp)}</p>` +
-      `<h2 style="margin-top:16px">${esc(t.notificationUrl)}</h2>` +
-      `<p><code class="url" id="notification_url">${esc(notificationUrlOf(deps.config.appUrl, a.shop.tenant.notificationToken))}</code></p>` +
-      `<p class="help">${esc(t.notificationUrlHelp)}</p></div>` +
-      `<div class="card"><label for="validity_hours">${esc(t.validity)}</label>` +
-      `<input type="number" id="validity_hours" name="validity_hours" min="1" max="${deps.maxVoucherHours}" value="${esc(f.validityHours)}">` +
-      `<p class="help">${esc(t.validityHelp(deps.maxVoucherHours))}</p>` +
-      `<h2>${esc(t.channels)}</h2>` +
-      CHANNELS.map(
-        (c) =>
-          `<label class="check"><input type="checkbox" name="channels" value="${c}"${f.channels.includes(c) ? " checked" : ""}> ${esc(t[c])}</label>`,
-      ).join("") +
-      `</div><div class="card"><h2>${esc(t.creditNote)}</h2>` +
-      radio("credit_note_policy", "manual", t.manual, f.creditNotePolicy === "manual") +
-      radio("credit_note_policy", "series", t.series, f.creditNotePolicy === "series") +
-      `<div class="grid"><div><label for="credit_note_series">${esc(t.seriesLabel)}</label><input type="text" id="credit_note_series" name="credit_note_series" value="${esc(f.creditNoteSeries)}"></div>` +
-      `<div><label for="credit_note_next_number">${esc(t.nextNumber)}</label><input type="number" id="credit_note_next_number" name="credit_note_next_number" min="1" value="${esc(f.creditNoteNextNumber)}"></div></div></div>` +
-      `<div class="actions"><button class="btn secondary" type="submit" name="action" value="check">${esc(t.check)}</button>` +
-      `<button class="btn" type="submit" name="action" value="save">${esc(t.save)}</button></div></form>`;
-    return layout({
-      title: t.settings,
+    args: Pick<SettingsViewProps, "form" | "notices"> & {
+      stored: PeCredentialSets;
+      errors?: SettingsViewProps["errors"];
+    },
+  ) {
+    const props: SettingsViewProps = {
+      copy: a.copy,
       locale: a.locale,
-      nonce,
       shop: a.shop.tenant.shopDomain,
-      active: "settings",
-      body,
-    });
+      csrf: a.csrf,
+      environments: deps.environments,
+      form: args.form,
+      stored: { sandbox: !!args.stored.sandbox, production: !!args.stored.production },
+      notificationUrl: notificationUrlOf(deps.config.appUrl, a.shop.tenant.notificationToken),
+      maxVoucherHours: deps.maxVoucherHours,
+      notices: args.notices,
+      errors: args.errors ?? {},
+    };
+    page(res, status, a.locale, a.copy.settings, createElement(SettingsView, props));
   }
 
   router.get("/settings", async (req, res, next) => {
@@ -334,14 +258,14 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
       const a = await authenticate(req, res);
       if (!a) return;
       const stored = await deps.shops.peCredentialSets(a.shop.tenant.id);
-      const f = await currentForm(a.shop.tenant.id, stored);
-      const t = T[a.locale];
-      const notice = !a.shop.tenant.hasPeCredentials
-        ? banner("info", esc(t.notConfigured))
+      const f = await currentForm(a.shop.tenant, stored);
+      const t = a.copy;
+      const notices: Notice[] = !a.shop.tenant.hasPeCredentials
+        ? [{ tone: "info", title: t.notConfigured, text: t.notConfiguredHelp }]
         : req.query.saved
-          ? banner("success", esc(t.saved))
-          : "";
-      send(res, 200, (nonce) => settingsPage(a, f, notice, stored, nonce));
+          ? [{ tone: "success", title: t.saved }]
+          : [];
+      settingsPage(req, res, 200, a, { form: f, notices, stored });
     } catch (e) {
       next(e);
     }
@@ -351,7 +275,7 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
     try {
       const a = await authenticate(req, res);
       if (!a || !csrfOk(req, res, a)) return;
-      const t = T[a.locale];
+      const t = a.copy;
       const b = req.body as Record<string, string | string[] | undefined>;
       const s = (k: string) => (typeof b[k] === "string" ? (b[k] as string).trim() : "");
       const stored = await deps.shops.peCredentialSets(a.shop.tenant.id);
@@ -376,7 +300,8 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
         creditNoteSeries: s("credit_note_series").toUpperCase(),
         creditNoteNextNumber: s("credit_note_next_number"),
       };
-      const problems: string[] = [];
+      const problems: Array<{ field: SettingsField; text: string }> = [];
+      const problem = (field: SettingsField, text: string) => problems.push({ field, text });
       // Merge what was typed with what is stored; an empty secret keeps the stored one.
       const sets: PeCredentialSets = {};
       const changed: PeEnvironment[] = [];
@@ -388,7 +313,7 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
         const accessKey = typed.accessKey || prev?.accessKey || "";
         const secretKey = typed.secretKey || prev?.secretKey || "";
         if (!Number.isSafeInteger(idService) || idService <= 0 || !accessKey || !secretKey) {
-          problems.push(`${t[e]}: ${t.idService}, ${t.accessKey}, ${t.secretKey}`);
+          problem(e, `${t[e]}: ${t.idService}, ${t.accessKey}, ${t.secretKey}`);
           continue;
         }
         sets[e] = { idService, accessKey, secretKey };
@@ -402,49 +327,53 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
         }
       }
       const action = s("action") === "check" ? "check" : "save";
-      if (!deps.environments.includes(f.environment)) problems.push(t.active);
-      else if (!sets[f.environment]) problems.push(`${t.active}: ${t[f.environment]}`);
+      if (!deps.environments.includes(f.environment)) problem("environment", t.active);
+      else if (!sets[f.environment] && !problems.some((p) => p.field === f.environment)) {
+        problem("environment", `${t.active}: ${t[f.environment]}`);
+      }
       const validity = Number(f.validityHours);
       if (!Number.isInteger(validity) || validity < 1 || validity > deps.maxVoucherHours) {
-        problems.push(t.validityHelp(deps.maxVoucherHours));
+        problem("validity", t.validityHelp(deps.maxVoucherHours));
       }
       const validChannels = channels.filter((c) => (CHANNELS as readonly string[]).includes(c));
       if (validChannels.length === 0 || validChannels.length !== channels.length) {
-        problems.push(t.channels);
+        problem("channels", t.channelsDescription);
       }
       const policy = f.creditNotePolicy as CreditNotePolicy;
-      if (policy !== "manual" && policy !== "series") problems.push(t.creditNote);
+      if (policy !== "manual" && policy !== "series") problem("creditNotePolicy", t.creditNote);
       if (policy === "series" && !/^[FB][A-Z0-9]{3}$/.test(f.creditNoteSeries)) {
-        problems.push(t.seriesLabel);
+        problem("creditNoteSeries", `${t.seriesLabel}: ${t.seriesHelp}`);
       }
       const nextNumber = f.creditNoteNextNumber ? Number(f.creditNoteNextNumber) : undefined;
       if (nextNumber !== undefined && (!Number.isInteger(nextNumber) || nextNumber < 1)) {
-        problems.push(t.nextNumber);
+        problem("creditNoteNextNumber", t.nextNumber);
       }
 
       // Live check of every set that was typed (or all of them for "Probar conexión").
       const toCheck = action === "check" ? (Object.keys(sets) as PeEnvironment[]) : changed;
-      const checks: string[] = [];
+      const checks: Notice[] = [];
       let checkFailed = false;
       for (const e of toCheck) {
         const r = await deps.checkCredentials({ ...sets[e]!, environment: e });
-        if (r.ok) checks.push(banner("success", `${esc(t[e])}: ${esc(t.ok)}`));
+        if (r.ok) checks.push({ tone: "success", title: `${t[e]}: ${t.ok}` });
         else {
           checkFailed = true;
-          checks.push(banner("critical", `${esc(t[e])}: ${esc(r.message)}`));
+          checks.push({ tone: "critical", title: `${t[e]}: ${r.message}` });
         }
       }
-      const problemsBanner = problems.length
-        ? banner(
-            "critical",
-            `${esc(t.invalid)}<ul>${problems.map((p) => `<li>${esc(p)}</li>`).join("")}</ul>`,
-          )
-        : "";
       if (action === "check" || problems.length > 0 || checkFailed) {
         const status = action === "check" && !checkFailed ? 200 : 422;
-        send(res, status, (nonce) =>
-          settingsPage(a, f, problemsBanner + checks.join(""), stored, nonce),
-        );
+        const notices: Notice[] = problems.length
+          ? [{ tone: "critical", title: t.invalid, items: problems.map((p) => p.text) }]
+          : [];
+        const errors: SettingsViewProps["errors"] = {};
+        for (const p of problems) errors[p.field] ??= p.text;
+        settingsPage(req, res, status, a, {
+          form: f,
+          notices: [...notices, ...checks],
+          stored,
+          errors,
+        });
         return;
       }
 
@@ -470,15 +399,11 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
           { tenantId, err: configured.message },
           "paymentsAppConfigure failed after saving settings",
         );
-        send(res, 502, (nonce) =>
-          settingsPage(
-            a,
-            f,
-            banner("warning", `${esc(t.configureFailed)} ${esc(configured.message)}`),
-            sets,
-            nonce,
-          ),
-        );
+        settingsPage(req, res, 502, a, {
+          form: f,
+          notices: [{ tone: "warning", title: t.configureFailed, text: configured.message }],
+          stored: sets,
+        });
         return;
       }
       await deps.shops.markConfigured(tenantId, handle);
@@ -498,11 +423,31 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
 
   // ---------- dashboard ----------
 
+  function dashboardNotice(req: Request, t: Copy): Notice[] {
+    const cip = typeof req.query.cip === "string" && /^\d{1,20}$/.test(req.query.cip);
+    const c = cip ? String(req.query.cip) : "";
+    switch (req.query.notice) {
+      case "cancelled":
+        return [{ tone: "success", title: t.cancelled(c) }];
+      case "cancel_paid":
+        return [{ tone: "info", title: t.cancelPaid(c) }];
+      case "not_pending":
+        return [{ tone: "info", title: t.cancelNotPending }];
+      case "dismissed":
+        return [{ tone: "success", title: t.dismissed }];
+      case "credit_note":
+        return [{ tone: "success", title: t.creditNoteSaved }];
+      default:
+        return [];
+    }
+  }
+
   router.get("/dashboard", async (req, res, next) => {
     try {
       const a = await authenticate(req, res);
       if (!a) return;
-      const t = T[a.locale];
+      const t = a.copy;
+      const L = a.locale;
       const tenantId = a.shop.tenant.id;
       const q = typeof req.query.q === "string" ? req.query.q.trim().slice(0, 100) : "";
       const status = typeof req.query.status === "string" ? req.query.status : "";
@@ -528,96 +473,173 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
          WHERE tenant_id = $1 AND status = 'pending' AND expires_at < $2 ORDER BY expires_at LIMIT 20`,
         [tenantId, deps.clock.now()],
       );
-      const attention = await listOpenAttentionItems(deps.db, tenantId);
+      const items = await listOpenAttentionItems(deps.db, tenantId);
       const alerts = await listMerchantAlerts(deps.ctx, tenantId);
       const exports = await deps.compliance.listDataRequests(tenantId);
-      const csrf = csrfToken(a.session, secret);
-      const L = a.locale;
 
-      const items: string[] = [];
+      const held = refunds.filter(
+        (r) => r.status === "requested" && r.failure_code === "credit_note_missing",
+      );
+      const heldIds = new Set(held.map((r) => String(r.id)));
+      const attention: AttentionEntry[] = [];
       for (const al of alerts) {
-        items.push(
-          `<tr><td><span class="badge ${al.severity}">${esc(al.title[L])}</span></td><td>${esc(al.message[L])}</td><td>${esc(al.action[L])}</td></tr>`,
-        );
+        // Shown below item by item, each with its own action: the alert only counts them.
+        if (al.kind === "attention_item") continue;
+        if (al.kind === "credit_note_missing" && heldIds.has(String(al.detail.refundId))) continue;
+        attention.push({
+          key: `alert-${al.id}`,
+          tone: al.severity === "critical" ? "critical" : "warning",
+          title: al.title[L],
+          message: al.message[L],
+          action: al.action[L],
+          meta:
+            al.occurrences > 1
+              ? `${t.occurrences(al.occurrences)} · ${dateOf(al.lastSeenAt, L)}`
+              : dateOf(al.lastSeenAt, L),
+          control: { kind: "dismiss", alertId: al.id },
+        });
       }
-      for (const it of attention) {
-        const text = (ATTENTION_TEXT_KINDS as readonly string[]).includes(it.kind)
-          ? describeAttention(it.kind as AttentionKind, L)
-          : it.kind;
-        items.push(
-          `<tr><td><span class="badge critical">${esc(it.kind)}</span></td><td>${esc(text)}</td><td>${esc(attentionAction(it.kind, L))}</td></tr>`,
-        );
+      for (const it of items) {
+        const known = t.attentionKinds[it.kind];
+        attention.push({
+          key: `item-${it.id}`,
+          tone: "critical",
+          title: known?.title ?? t.attentionFallback.title,
+          message:
+            known?.message ??
+            ((ATTENTION_KINDS as readonly string[]).includes(it.kind)
+              ? describeAttention(it.kind as AttentionKind, L)
+              : it.kind),
+          action: known?.action ?? t.attentionFallback.action,
+          meta: dateOf(it.createdAt, L),
+        });
       }
       for (const v of late) {
-        items.push(
-          `<tr><td><span class="badge pending">${esc(t.late)}</span></td><td>CIP <span class="mono">${esc(v.cip)}</span> · ${esc(v.platform_payment_id)}</td><td>${esc(t.lateText)}</td></tr>`,
-        );
+        attention.push({
+          key: `late-${v.id}`,
+          tone: "info",
+          title: t.late,
+          message: t.lateText(String(v.cip)),
+          action: t.lateAction,
+          meta: `${t.expires}: ${dateOf(v.expires_at, L)} · ${v.platform_payment_id}`,
+        });
       }
-      for (const r of refunds.filter(
-        (r) => r.status === "requested" && r.failure_code === "credit_note_missing",
-      )) {
-        items.push(
-          `<tr><td><span class="badge pending">${esc(t.refundId)}</span></td><td>${esc(t.heldRefund)} (${esc(r.platform_refund_id)})</td>` +
-            `<td><form method="post" action="/dashboard/refunds/${esc(r.id)}/credit-note"><input type="hidden" name="_csrf" value="${esc(csrf)}"><input type="hidden" name="lang" value="${L}">` +
-            `<input type="text" name="credit_note_number" placeholder="F001-00000001" required> <button class="btn" type="submit">${esc(t.enter)}</button></form></td></tr>`,
-        );
+      for (const r of held) {
+        attention.push({
+          key: `held-${r.id}`,
+          tone: "warning",
+          title: t.heldRefundTitle,
+          message: `${money(Number(r.amount_minor), String(r.currency))} · CIP ${r.cip ?? ""} · ${r.platform_refund_id}`,
+          action: t.heldRefund,
+          control: { kind: "creditNote", refundId: String(r.id) },
+        });
       }
 
-      const statusOptions = [
-        "",
-        "pending",
-        "paid",
-        "expired",
-        "cancelled",
-        "partially_refunded",
-        "refunded",
-        "created",
-      ]
-        .map(
-          (s) =>
-            `<option value="${s}"${s === status ? " selected" : ""}>${esc(s || t.all)}</option>`,
-        )
-        .join("");
-      const body =
-        `<h1>${esc(t.dashboard)}</h1>` +
-        `<div class="card"><h2>${esc(t.attention)}</h2>` +
-        (items.length
-          ? `<table><thead><tr><th></th><th></th><th>${esc(t.whatToDo)}</th></tr></thead><tbody>${items.join("")}</tbody></table>`
-          : `<p>${esc(t.nothing)}</p>`) +
-        `</div><div class="card"><h2>${esc(t.vouchers)}</h2>` +
-        `<form method="get" action="/dashboard" class="filters"><input type="hidden" name="lang" value="${L}">` +
-        `<div><label for="q">${esc(t.search)}</label><input type="search" id="q" name="q" value="${esc(q)}"></div>` +
-        `<div><label for="status">${esc(t.status)}</label><select id="status" name="status">${statusOptions}</select></div>` +
-        `<button class="btn secondary" type="submit">${esc(t.filter)}</button></form>` +
-        `<table><thead><tr><th>${esc(t.cip)}</th><th>${esc(t.session)}</th><th>${esc(t.status)}</th><th>${esc(t.amount)}</th><th>${esc(t.created)}</th><th>${esc(t.expires)}</th><th>${esc(t.paid)}</th></tr></thead><tbody>` +
-        vouchers
-          .map(
-            (v) =>
-              `<tr><td class="mono">${esc(v.cip ?? "—")}</td><td class="mono">${esc(v.platform_payment_id)}</td><td><span class="badge ${esc(v.status)}">${esc(v.status)}</span></td>` +
-              `<td>${esc(money(Number(v.amount_minor), String(v.currency)))}</td><td>${dt(v.created_at)}</td><td>${dt(v.expires_at)}</td><td>${dt(v.paid_at)}</td></tr>`,
-          )
-          .join("") +
-        `</tbody></table></div>` +
-        `<div class="card"><h2>${esc(t.refunds)}</h2><table><thead><tr><th>${esc(t.refundId)}</th><th>${esc(t.cip)}</th><th>${esc(t.status)}</th><th>${esc(t.amount)}</th><th>${esc(t.creditNoteNumber)}</th><th></th></tr></thead><tbody>` +
-        refunds
-          .map(
-            (r) =>
-              `<tr><td class="mono">${esc(r.platform_refund_id)}</td><td class="mono">${esc(r.cip ?? "")}</td><td><span class="badge ${esc(r.status)}">${esc(r.status)}</span></td>` +
-              `<td>${esc(money(Number(r.amount_minor), String(r.currency)))}</td><td class="mono">${esc(r.credit_note_number ?? "")}</td><td>${esc(r.status === "failed" ? (r.failure_reason ?? "") : "")}</td></tr>`,
-          )
-          .join("") +
-        `</tbody></table></div>` +
-        (exports.length
-          ? `<div class="card"><h2>${esc(t.exports)}</h2><p>${exports.length}</p></div>`
-          : "");
-      send(res, 200, (nonce) =>
-        layout({
+      const props: DashboardViewProps = {
+        copy: t,
+        locale: L,
+        shop: a.shop.tenant.shopDomain,
+        csrf: a.csrf,
+        notices: dashboardNotice(req, t),
+        attention,
+        vouchers: vouchers.map((v): VoucherRow => ({
+          id: String(v.id),
+          cip: v.cip ? String(v.cip) : "",
+          sessionId: String(v.platform_payment_id),
+          status: String(v.status),
+          amount: money(Number(v.amount_minor), String(v.currency)),
+          created: dateOf(v.created_at, L),
+          expires: dateOf(v.expires_at, L),
+          paid: dateOf(v.paid_at, L),
+          cancellable: CANCELLABLE.includes(String(v.status)),
+        })),
+        refunds: refunds.map((r): RefundRow => ({
+          id: String(r.id),
+          platformRefundId: String(r.platform_refund_id),
+          cip: r.cip ? String(r.cip) : "",
+          status: String(r.status),
+          amount: money(Number(r.amount_minor), String(r.currency)),
+          creditNote: r.credit_note_number ? String(r.credit_note_number) : "",
+          failure: r.status === "failed" ? String(r.failure_reason ?? "") : "",
+        })),
+        exports: exports.map((x) => ({
+          id: x.id,
+          receivedAt: dateOf(x.createdAt, L),
+          customerId: x.customerId ?? "",
+          voucherCount: x.voucherCount,
+        })),
+        filter: { q, status },
+        otherLanguageHref: switchHref(req, L, "/dashboard"),
+      };
+      page(res, 200, L, t.dashboard, createElement(DashboardView, props));
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.post("/dashboard/refunds/:id/credit-note", form, async (req, res, next) => {
+    const a = await authenticate(req, res).catch(next);
+    if (!a || !csrfOk(req, res, a)) return;
+    try {
+      const number = String((req.body as Record<string, unknown>).credit_note_number ?? "").trim();
+      await enterCreditNote(deps.ctx, {
+        tenantId: a.shop.tenant.id,
+        refundId: String(req.params.id),
+        creditNoteNumber: number,
+      });
+      res.redirect(303, `/dashboard?lang=${a.locale}&notice=credit_note`);
+    } catch (e) {
+      if (!actionFailed(req, res, a, e)) next(e);
+    }
+  });
+
+  async function cancellableVoucher(tenantId: string, id: string) {
+    if (!UUID.test(id)) return null;
+    const { rows } = await deps.db.query(
+      `SELECT id, cip, status, amount_minor, currency, platform_payment_id, expires_at
+       FROM vouchers WHERE id = $1 AND tenant_id = $2`,
+      [id, tenantId],
+    );
+    return rows[0] ?? null;
+  }
+
+  router.get("/dashboard/vouchers/:id/cancel", async (req, res, next) => {
+    try {
+      const a = await authenticate(req, res);
+      if (!a) return;
+      const t = a.copy;
+      const v = await cancellableVoucher(a.shop.tenant.id, String(req.params.id));
+      if (!v) {
+        message(req, res, 404, { locale: a.locale, title: t.dashboard, text: t.notFoundItem, a });
+        return;
+      }
+      if (!CANCELLABLE.includes(String(v.status))) {
+        message(req, res, 409, {
+          locale: a.locale,
           title: t.dashboard,
-          locale: L,
-          nonce,
+          text: t.cancelNotPending,
+          a,
+        });
+        return;
+      }
+      const cip = v.cip ? String(v.cip) : "—";
+      page(
+        res,
+        200,
+        a.locale,
+        t.cancelTitle(cip),
+        createElement(CancelVoucherView, {
+          copy: t,
+          locale: a.locale,
           shop: a.shop.tenant.shopDomain,
-          active: "dashboard",
-          body,
+          csrf: a.csrf,
+          voucher: {
+            id: String(v.id),
+            cip,
+            sessionId: String(v.platform_payment_id),
+            amount: money(Number(v.amount_minor), String(v.currency)),
+            expires: dateOf(v.expires_at, a.locale),
+          },
         }),
       );
     } catch (e) {
@@ -625,44 +647,150 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
     }
   });
 
-  router.post("/dashboard/refunds/:id/credit-note", form, async (req, res, next) => {
+  router.post("/dashboard/vouchers/:id/cancel", form, async (req, res, next) => {
+    const a = await authenticate(req, res).catch(next);
+    if (!a || !csrfOk(req, res, a)) return;
     try {
-      const a = await authenticate(req, res);
-      if (!a || !csrfOk(req, res, a)) return;
-      const number = String((req.body as Record<string, unknown>).credit_note_number ?? "").trim();
-      await enterCreditNote(deps.ctx, {
-        tenantId: a.shop.tenant.id,
-        refundId: String(req.params.id),
-        creditNoteNumber: number,
-      });
-      res.redirect(303, `/dashboard?lang=${a.locale}`);
-    } catch (e) {
-      if (isAppError(e) && e.httpStatus < 500) {
-        res.status(e.httpStatus).type("text/plain").send(e.merchantMessage);
+      const tenantId = a.shop.tenant.id;
+      const v = await cancellableVoucher(tenantId, String(req.params.id));
+      if (!v) {
+        message(req, res, 404, {
+          locale: a.locale,
+          title: a.copy.dashboard,
+          text: a.copy.notFoundItem,
+          a,
+        });
         return;
       }
+      const back = (notice: string) =>
+        `/dashboard?lang=${a.locale}&notice=${notice}${v.cip ? `&cip=${encodeURIComponent(String(v.cip))}` : ""}`;
+      if (!CANCELLABLE.includes(String(v.status))) {
+        res.redirect(303, back("not_pending"));
+        return;
+      }
+      // The deliverer rejects Shopify's payment session only for an admin cancellation (a
+      // shopper who switched method keeps the session for Shopify's cancel_url).
+      await recordCancelReason(deps.db, String(v.id), "admin_cancelled");
+      const after = await engine().cancelVoucher({
+        tenantId,
+        voucherId: String(v.id),
+        reason: "admin_cancelled",
+      });
+      deps.logger.info(
+        { tenantId, voucherId: String(v.id), status: after.status },
+        "merchant cancelled a voucher",
+      );
+      res.redirect(303, back(PAID.includes(after.status) ? "cancel_paid" : "cancelled"));
+    } catch (e) {
+      if (!actionFailed(req, res, a, e)) next(e);
+    }
+  });
+
+  router.post("/dashboard/alerts/:id/dismiss", form, async (req, res, next) => {
+    const a = await authenticate(req, res).catch(next);
+    if (!a || !csrfOk(req, res, a)) return;
+    try {
+      const alertId = Number(req.params.id);
+      if (!Number.isSafeInteger(alertId) || alertId <= 0) {
+        message(req, res, 404, {
+          locale: a.locale,
+          title: a.copy.dashboard,
+          text: a.copy.notFoundItem,
+          a,
+        });
+        return;
+      }
+      await dismissMerchantAlert(deps.ctx, { tenantId: a.shop.tenant.id, alertId });
+      deps.logger.info({ tenantId: a.shop.tenant.id, alertId }, "merchant dismissed an alert");
+      res.redirect(303, `/dashboard?lang=${a.locale}&notice=dismissed`);
+    } catch (e) {
+      if (!actionFailed(req, res, a, e)) next(e);
+    }
+  });
+
+  router.get("/dashboard/data-requests/:id/export", async (req, res, next) => {
+    try {
+      const a = await authenticate(req, res);
+      if (!a) return;
+      const tenantId = a.shop.tenant.id;
+      const found = (await deps.compliance.listDataRequests(tenantId)).find(
+        (x) => x.id === String(req.params.id),
+      );
+      if (!found) {
+        message(req, res, 404, {
+          locale: a.locale,
+          title: a.copy.dashboard,
+          text: a.copy.notFoundItem,
+          a,
+        });
+        return;
+      }
+      const name = `pagoefectivo-data-request-${(found.dataRequestId ?? found.id).replace(/[^\w-]/g, "")}.json`;
+      // A reference only: the export itself is the shopper's personal data.
+      deps.logger.info({ tenantId, exportId: found.id }, "customer data export downloaded");
+      res
+        .status(200)
+        .set({
+          "Content-Type": "application/json; charset=utf-8",
+          "Content-Disposition": `attachment; filename="${name}"`,
+          "Cache-Control": "no-store",
+          "X-Content-Type-Options": "nosniff",
+        })
+        .send(
+          JSON.stringify(
+            {
+              shop: a.shop.tenant.shopDomain,
+              dataRequestId: found.dataRequestId,
+              customerId: found.customerId,
+              receivedAt: found.createdAt,
+              voucherCount: found.voucherCount,
+              data: found.export,
+            },
+            null,
+            2,
+          ),
+        );
+    } catch (e) {
       next(e);
     }
+  });
+
+  // ---------- session ----------
+
+  router.post("/logout", form, (req, res) => {
+    const locale = localeOf(req);
+    const t = COPY[locale];
+    const session = readSession(req, secret, deps.clock.now());
+    // With a live session the form must prove it came from our page (no logout by a third-party
+    // site); without one there is nothing to protect and the cookie is cleared all the same.
+    const body = req.body as Record<string, unknown> | undefined;
+    if (session && !isCsrfValid(session, body?._csrf, secret)) {
+      message(req, res, 403, { locale, title: t.badCsrf, text: t.badCsrf });
+      return;
+    }
+    res.clearCookie(SESSION_COOKIE, {
+      httpOnly: true,
+      secure: deps.config.appUrl.startsWith("https://"),
+      sameSite: "lax",
+      path: "/",
+    });
+    if (session) deps.logger.info({ shop: session.shop }, "merchant logged out");
+    message(req, res, 200, { locale, title: t.loggedOut, text: t.loggedOutText });
   });
 
   if (deps.capturedMail) {
     const captured = deps.capturedMail;
     router.get("/dev/mail", (_req, res) => {
-      const list = captured()
+      const mails = captured()
         .slice()
         .reverse()
-        .map(
-          (m) =>
-            `<tr><td>${m.id}</td><td>${esc(m.to)}</td><td><a href="/dev/mail/${m.id}">${esc(m.subject)}</a></td><td>${dt(m.at)}</td></tr>`,
-        )
-        .join("");
-      send(res, 200, (nonce) =>
-        layout({
-          title: "Mail capture",
-          locale: "es",
-          nonce,
-          body: `<div class="card"><h1>Correos capturados (local)</h1><table><tbody>${list}</tbody></table></div>`,
-        }),
+        .map((m) => ({ id: m.id, to: m.to, subject: m.subject, at: dateOf(m.at, "es") }));
+      page(
+        res,
+        200,
+        "es",
+        "Correos capturados",
+        createElement(CapturedMailView, { copy: COPY.es, mails }),
       );
     });
     router.get("/dev/mail/:id", (req, res) => {
@@ -684,32 +812,4 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
   }
 
   return router;
-}
-
-const ATTENTION_TEXT_KINDS = [
-  "paid_after_expiry",
-  "paid_after_cancellation",
-  "paid_twice",
-  "amount_mismatch",
-] as const;
-
-function attentionAction(kind: string, locale: UiLocale): string {
-  const es: Record<string, string> = {
-    paid_twice:
-      "Devuelve el segundo pago desde el pedido en Shopify (Reembolsar) o contacta al comprador.",
-    paid_after_expiry:
-      "El pedido ya se había anulado: reactívalo y despáchalo, o devuelve el pago al comprador.",
-    paid_after_cancellation:
-      "El comprador pagó un código anulado: crea el pedido a mano o devuelve el pago.",
-    amount_mismatch: "Compara el monto pagado con el pedido y devuelve o cobra la diferencia.",
-  };
-  const en: Record<string, string> = {
-    paid_twice: "Refund the second payment from the Shopify order (Refund) or contact the shopper.",
-    paid_after_expiry:
-      "The order had been cancelled: reinstate and ship it, or refund the shopper.",
-    paid_after_cancellation:
-      "The shopper paid a cancelled code: create the order by hand or refund the payment.",
-    amount_mismatch: "Compare the paid amount with the order and refund or collect the difference.",
-  };
-  return (locale === "en" ? en : es)[kind] ?? (locale === "en" ? "Review it." : "Revísalo.");
 }

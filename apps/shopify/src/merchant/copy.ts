@@ -1,0 +1,353 @@
+/**
+ * Every word the merchant pages say, in Spanish (Peru, addressing the merchant as usted) and
+ * English, kept as data so both languages stay side by side and can be reviewed together.
+ */
+export type UiLocale = "es" | "en";
+
+export const VOUCHER_STATUSES = [
+  "pending",
+  "paid",
+  "expired",
+  "cancelled",
+  "partially_refunded",
+  "refunded",
+  "created",
+] as const;
+export type VoucherStatusName = (typeof VOUCHER_STATUSES)[number];
+
+export const REFUND_STATUSES = ["requested", "submitted", "succeeded", "failed"] as const;
+
+const es = {
+  appName: "PagoEfectivo",
+  navSettings: "Configuración",
+  navDashboard: "Panel",
+  otherLanguage: "English",
+  logout: "Cerrar sesión",
+
+  settings: "Configuración de PagoEfectivo",
+  settingsSubtitle: "Pagos en efectivo y banca por internet con código CIP",
+  credentials: "Credenciales de PagoEfectivo",
+  credentialsHelp:
+    "Las encuentra en el portal de PagoEfectivo. Deje la clave secreta vacía para conservar la guardada.",
+  sandbox: "Sandbox (pruebas)",
+  production: "Producción",
+  stored: "Guardadas",
+  idService: "ID de servicio",
+  accessKey: "Access key",
+  secretKey: "Secret key",
+  secretKeyKeep: "Vacía: se conserva la guardada",
+  active: "Entorno activo",
+  activeHelp:
+    "Los pedidos de prueba de Shopify solo se aceptan con el entorno sandbox: nunca se emite un CIP real para un pedido de prueba.",
+  validityTitle: "Vigencia del código CIP",
+  validityDescription:
+    "Cuánto tiempo tiene el comprador para pagar. Al vencer, el código se anula en PagoEfectivo y el pedido se cancela.",
+  validity: "Vigencia (horas)",
+  validityHelp: (max: number) =>
+    `Entre 1 y ${max} horas: Shopify cancela los pagos pendientes a las ~72 horas.`,
+  hours: "horas",
+  channels: "Canales de pago habilitados",
+  channelsDescription: "Dónde puede pagar el comprador su código CIP. Elija al menos uno.",
+  online_banking: "Banca por internet y apps",
+  online_bankingHelp: "BCP, BBVA, Interbank, Scotiabank y otras apps bancarias.",
+  agents: "Agentes y bodegas",
+  agentsHelp: "Agentes bancarios, bodegas y establecimientos afiliados.",
+  creditNote: "Notas de crédito para reembolsos (SUNAT)",
+  creditNoteDescription:
+    "PagoEfectivo pide el número de la nota de crédito electrónica de cada reembolso.",
+  manual: "Manual: cada reembolso espera a que usted ingrese el número",
+  series: "Serie automática: se asigna el siguiente número",
+  seriesLabel: "Serie (p. ej. F001)",
+  seriesHelp: "F o B seguida de tres letras o números.",
+  nextNumber: "Siguiente número",
+  check: "Probar conexión",
+  save: "Guardar y activar",
+  ok: "Conexión exitosa",
+  saved: "Configuración guardada.",
+  notConfigured: "Aún no ha configurado sus credenciales de PagoEfectivo.",
+  notConfiguredHelp:
+    "Ingrese las credenciales del entorno sandbox, pruebe la conexión y guarde para activar PagoEfectivo en su tienda.",
+  configureFailed: "Guardamos la configuración, pero Shopify no aceptó la activación:",
+  invalid: "Revise los campos marcados:",
+  notificationUrl: "URL de notificación",
+  notificationUrlHelp:
+    "Péguela en el portal de PagoEfectivo (configuración del servicio) para que le avise de cada pago al instante.",
+
+  dashboard: "Panel de PagoEfectivo",
+  dashboardSubtitle: "Códigos CIP, reembolsos y avisos de su tienda",
+  vouchers: "Códigos CIP",
+  refunds: "Reembolsos",
+  noRefunds: "Aún no hay reembolsos.",
+  noVouchers: "No hay códigos CIP que coincidan.",
+  attention: "Requiere su atención",
+  nothing: "Nada pendiente: todos los pagos están en orden.",
+  search: "Buscar por CIP o pedido",
+  searchPlaceholder: "CIP o ID de la sesión de pago",
+  status: "Estado",
+  all: "Todos",
+  filter: "Buscar",
+  clear: "Limpiar",
+  cip: "CIP",
+  session: "Pedido (sesión de pago)",
+  amount: "Monto",
+  created: "Creado",
+  expires: "Vence",
+  paid: "Pagado",
+  actions: "Acciones",
+  limaTime: "Fechas en hora de Lima.",
+  refundId: "Reembolso",
+  creditNoteNumber: "Nota de crédito",
+  enter: "Registrar",
+  whatToDo: "Qué hacer:",
+  heldRefundTitle: "Reembolso esperando nota de crédito",
+  heldRefund:
+    "Este reembolso espera el número de la nota de crédito SUNAT. Ingréselo para enviarlo a PagoEfectivo.",
+  late: "Pago tardío",
+  lateText: (cip: string) =>
+    `El código CIP ${cip} sigue pendiente después de su vencimiento: estamos confirmando con PagoEfectivo.`,
+  lateAction:
+    "No necesita hacer nada: si el comprador pagó, el pedido se marcará como pagado; si no, se anulará.",
+  dismiss: "Marcar como resuelto",
+  occurrences: (n: number) => `${n} veces`,
+  cancel: "Anular",
+  cancelTitle: (cip: string) => `¿Anular el código CIP ${cip}?`,
+  cancelText:
+    "El código se eliminará en PagoEfectivo y el comprador ya no podrá pagarlo. Shopify marcará el pago del pedido como rechazado.",
+  cancelPaidNote:
+    "Si el comprador ya pagó, el pago se registra y el pedido queda pagado en lugar de anulado.",
+  cancelConfirm: "Sí, anular el código",
+  back: "Volver al panel",
+  cancelled: (cip: string) => `Código CIP ${cip} anulado.`,
+  cancelPaid: (cip: string) => `El código CIP ${cip} ya estaba pagado: el pedido queda pagado.`,
+  cancelNotPending: "Este código ya no está pendiente; no hay nada que anular.",
+  dismissed: "Aviso marcado como resuelto.",
+  creditNoteSaved: "Número de nota de crédito registrado.",
+  exports: "Solicitudes de datos de clientes",
+  exportsHelp:
+    "Shopify las envía cuando un cliente pide sus datos. Descargue la exportación y entréguesela al cliente.",
+  requestedAt: "Recibida",
+  customer: "Cliente",
+  vouchersCount: "Códigos",
+  download: "Descargar JSON",
+
+  notFound: "Sesión no válida",
+  openFromAdmin: "Abra la app desde el admin de Shopify (Apps → PagoEfectivo) para iniciar sesión.",
+  loggedOut: "Sesión cerrada",
+  loggedOutText:
+    "Cerró su sesión en la app de PagoEfectivo. Para volver, ábrala desde el admin de Shopify (Apps → PagoEfectivo).",
+  badCsrf: "El formulario venció. Vuelva a cargar la página.",
+  notFoundItem: "No encontramos ese elemento. Vuelva al panel y actualícelo.",
+
+  voucherStatus: {
+    pending: "Pendiente",
+    paid: "Pagado",
+    expired: "Vencido",
+    cancelled: "Anulado",
+    partially_refunded: "Reembolsado en parte",
+    refunded: "Reembolsado",
+    created: "Creando",
+  } as Record<string, string>,
+  refundStatus: {
+    requested: "Solicitado",
+    submitted: "Enviado a PagoEfectivo",
+    succeeded: "Completado",
+    failed: "Rechazado",
+  } as Record<string, string>,
+
+  attentionKinds: {
+    paid_twice: {
+      title: "Pago doble",
+      message:
+        "El pedido se pagó dos veces: también se pagó otro código CIP del mismo pedido. El pedido ya está pagado.",
+      action:
+        "Devuelva el segundo pago desde el pedido en Shopify (Reembolsar) o contacte al comprador.",
+    },
+    paid_after_expiry: {
+      title: "Pagado después de vencer",
+      message:
+        "El comprador pagó el código CIP después de su vencimiento, cuando el pedido ya estaba anulado.",
+      action:
+        "Reactive el pedido y despáchelo si aún puede atenderlo, o devuelva el pago completo.",
+    },
+    paid_after_cancellation: {
+      title: "Pagado después de anular",
+      message: "El comprador pagó un código CIP de un pedido que ya estaba cancelado.",
+      action: "Cree el pedido a mano si aún puede atenderlo, o devuelva el pago completo.",
+    },
+    amount_mismatch: {
+      title: "Monto distinto",
+      message: "El monto pagado no coincide con el del pedido.",
+      action: "Compare el monto pagado con el pedido y devuelva o cobre la diferencia.",
+    },
+  } as Record<string, { title: string; message: string; action: string }>,
+  attentionFallback: {
+    title: "Revisión",
+    action: "Revise el pedido en PagoEfectivo y en Shopify.",
+  },
+};
+
+export type Copy = typeof es;
+
+const en: Copy = {
+  appName: "PagoEfectivo",
+  navSettings: "Settings",
+  navDashboard: "Dashboard",
+  otherLanguage: "Español",
+  logout: "Log out",
+
+  settings: "PagoEfectivo settings",
+  settingsSubtitle: "Cash and online banking payments with a CIP code",
+  credentials: "PagoEfectivo credentials",
+  credentialsHelp:
+    "Find them in the PagoEfectivo portal. Leave the secret key empty to keep the stored one.",
+  sandbox: "Sandbox (testing)",
+  production: "Production",
+  stored: "Stored",
+  idService: "Service ID",
+  accessKey: "Access key",
+  secretKey: "Secret key",
+  secretKeyKeep: "Empty: the stored one is kept",
+  active: "Active environment",
+  activeHelp:
+    "Shopify test orders are only accepted in the sandbox environment: a real CIP is never issued for a test order.",
+  validityTitle: "CIP validity",
+  validityDescription:
+    "How long the shopper has to pay. When it runs out, the code is deleted at PagoEfectivo and the order is cancelled.",
+  validity: "Validity (hours)",
+  validityHelp: (max: number) =>
+    `Between 1 and ${max} hours: Shopify cancels pending payments after ~72 hours.`,
+  hours: "hours",
+  channels: "Enabled payment channels",
+  channelsDescription: "Where the shopper can pay the CIP code. Choose at least one.",
+  online_banking: "Online banking and apps",
+  online_bankingHelp: "BCP, BBVA, Interbank, Scotiabank and other banking apps.",
+  agents: "Agents and corner shops",
+  agentsHelp: "Bank agents, corner shops and partner stores.",
+  creditNote: "Credit notes for refunds (SUNAT)",
+  creditNoteDescription: "PagoEfectivo asks for the electronic credit note number of each refund.",
+  manual: "Manual: each refund waits for you to enter the number",
+  series: "Automatic series: the next number is assigned",
+  seriesLabel: "Series (e.g. F001)",
+  seriesHelp: "F or B followed by three letters or digits.",
+  nextNumber: "Next number",
+  check: "Test connection",
+  save: "Save and activate",
+  ok: "Connection successful",
+  saved: "Settings saved.",
+  notConfigured: "You have not configured your PagoEfectivo credentials yet.",
+  notConfiguredHelp:
+    "Enter the sandbox credentials, test the connection and save to turn PagoEfectivo on in your store.",
+  configureFailed: "Settings were saved, but Shopify did not accept the activation:",
+  invalid: "Check the highlighted fields:",
+  notificationUrl: "Notification URL",
+  notificationUrlHelp:
+    "Paste it in the PagoEfectivo portal (service settings) so every payment is reported at once.",
+
+  dashboard: "PagoEfectivo dashboard",
+  dashboardSubtitle: "Your store's CIP codes, refunds and notices",
+  vouchers: "CIP codes",
+  refunds: "Refunds",
+  noRefunds: "No refunds yet.",
+  noVouchers: "No CIP codes match.",
+  attention: "Needs your attention",
+  nothing: "Nothing pending: every payment is in order.",
+  search: "Search by CIP or order",
+  searchPlaceholder: "CIP or payment session ID",
+  status: "Status",
+  all: "All",
+  filter: "Search",
+  clear: "Clear",
+  cip: "CIP",
+  session: "Order (payment session)",
+  amount: "Amount",
+  created: "Created",
+  expires: "Expires",
+  paid: "Paid",
+  actions: "Actions",
+  limaTime: "Dates in Lima time.",
+  refundId: "Refund",
+  creditNoteNumber: "Credit note",
+  enter: "Record",
+  whatToDo: "What to do:",
+  heldRefundTitle: "Refund waiting for a credit note",
+  heldRefund:
+    "This refund is waiting for its SUNAT credit note number. Enter it to send the refund to PagoEfectivo.",
+  late: "Late payment",
+  lateText: (cip: string) =>
+    `CIP ${cip} is still pending after its expiry: we are checking with PagoEfectivo.`,
+  lateAction:
+    "Nothing to do: if the shopper paid, the order is marked paid; otherwise it is cancelled.",
+  dismiss: "Mark as resolved",
+  occurrences: (n: number) => `${n} times`,
+  cancel: "Cancel",
+  cancelTitle: (cip: string) => `Cancel CIP ${cip}?`,
+  cancelText:
+    "The code is deleted at PagoEfectivo and the shopper can no longer pay it. Shopify marks the order's payment as rejected.",
+  cancelPaidNote:
+    "If the shopper has already paid, the payment is recorded and the order stays paid instead.",
+  cancelConfirm: "Yes, cancel the code",
+  back: "Back to the dashboard",
+  cancelled: (cip: string) => `CIP ${cip} cancelled.`,
+  cancelPaid: (cip: string) => `CIP ${cip} had already been paid: the order stays paid.`,
+  cancelNotPending: "This code is no longer pending; there is nothing to cancel.",
+  dismissed: "Notice marked as resolved.",
+  creditNoteSaved: "Credit note number recorded.",
+  exports: "Customer data requests",
+  exportsHelp:
+    "Shopify sends these when a customer asks for their data. Download the export and hand it to the customer.",
+  requestedAt: "Received",
+  customer: "Customer",
+  vouchersCount: "Codes",
+  download: "Download JSON",
+
+  notFound: "Invalid session",
+  openFromAdmin: "Open the app from the Shopify admin (Apps → PagoEfectivo) to sign in.",
+  loggedOut: "Logged out",
+  loggedOutText:
+    "You have logged out of the PagoEfectivo app. To come back, open it from the Shopify admin (Apps → PagoEfectivo).",
+  badCsrf: "The form expired. Reload the page.",
+  notFoundItem: "We could not find that item. Go back to the dashboard and refresh it.",
+
+  voucherStatus: {
+    pending: "Pending",
+    paid: "Paid",
+    expired: "Expired",
+    cancelled: "Cancelled",
+    partially_refunded: "Partially refunded",
+    refunded: "Refunded",
+    created: "Creating",
+  },
+  refundStatus: {
+    requested: "Requested",
+    submitted: "Sent to PagoEfectivo",
+    succeeded: "Completed",
+    failed: "Refused",
+  },
+
+  attentionKinds: {
+    paid_twice: {
+      title: "Paid twice",
+      message:
+        "The order was paid twice: another CIP for the same order was paid too. The order is already paid.",
+      action: "Refund the second payment from the Shopify order (Refund) or contact the shopper.",
+    },
+    paid_after_expiry: {
+      title: "Paid after expiry",
+      message: "The shopper paid the CIP after it expired, when the order had already been voided.",
+      action: "Reinstate and ship the order if you still can, or refund the full payment.",
+    },
+    paid_after_cancellation: {
+      title: "Paid after cancellation",
+      message: "The shopper paid a CIP of an order that had already been cancelled.",
+      action: "Create the order by hand if you still can, or refund the full payment.",
+    },
+    amount_mismatch: {
+      title: "Different amount",
+      message: "The amount paid does not match the order.",
+      action: "Compare the paid amount with the order and refund or collect the difference.",
+    },
+  },
+  attentionFallback: { title: "Review", action: "Check the order in PagoEfectivo and in Shopify." },
+};
+
+export const COPY: Record<UiLocale, Copy> = { es, en };
