@@ -2,7 +2,9 @@ import {
   createKeyring,
   getTenantCredentials,
   insertAudit,
+  openAppStorage,
   reencryptTenantCredentials,
+  reencryptUnderPrimaryKey,
   setTenantCredentials,
   findTenantByNotificationToken,
   deactivateTenant,
@@ -97,6 +99,68 @@ forEachDatabase("secrets at rest", (t) => {
     expect(await reencryptTenantCredentials(db, newRing)).toBeGreaterThanOrEqual(1);
     const onlyNew = createKeyring({ keys: { new: Buffer.alloc(32, 4) }, primary: "new" });
     expect((await getTenantCredentials(db, onlyNew, tenant.id)).pagoEfectivo?.idService).toBe(1234);
+  });
+
+  it("an app start rewrites what older keys sealed: tenant credentials and the app's own stores", async () => {
+    const { db } = t();
+    const older = createKeyring({ keys: { older: Buffer.alloc(32, 5) }, primary: "older" });
+    const tenant = await createTestTenant(db, {}, older);
+    const ring = createKeyring({
+      keys: {
+        newest: Buffer.alloc(32, 6),
+        older: Buffer.alloc(32, 5),
+        new: Buffer.alloc(32, 4),
+        old: Buffer.alloc(32, 3),
+        a: Buffer.alloc(32, 9),
+        test1: Buffer.alloc(32, 7),
+      },
+      primary: "newest",
+    });
+    const appStore = jest.fn(async () => 2);
+    const info = jest.fn();
+    const logger = { info, warn: jest.fn(), error: jest.fn(), debug: jest.fn() } as never;
+    await openAppStorage({
+      app: "rotation",
+      dataDir: "/nonexistent",
+      db,
+      keyring: ring,
+      logger,
+      reencrypt: [appStore],
+    });
+    expect(appStore).toHaveBeenCalledWith(db, ring);
+    const onlyNewest = createKeyring({ keys: { newest: Buffer.alloc(32, 6) }, primary: "newest" });
+    expect((await getTenantCredentials(db, onlyNewest, tenant.id)).pagoEfectivo?.idService).toBe(
+      1234,
+    );
+    expect(info).toHaveBeenCalledWith(
+      expect.objectContaining({ primaryKeyId: "newest" }),
+      "records re-encrypted under the primary key",
+    );
+    // Nothing left: the next start says the older keys can go.
+    expect(await reencryptUnderPrimaryKey(db, ring, [reencryptTenantCredentials], logger)).toBe(0);
+    expect(info).toHaveBeenLastCalledWith(
+      expect.anything(),
+      expect.stringContaining("older keys can be removed"),
+    );
+  });
+
+  it("a key the keyring does not hold stops re-encryption with an error, not a crash", async () => {
+    const { db } = t();
+    const stranger = createKeyring({
+      keys: { stranger: Buffer.alloc(32, 8) },
+      primary: "stranger",
+    });
+    await createTestTenant(db, {}, stranger);
+    const ring = createKeyring({
+      keys: { newest: Buffer.alloc(32, 6), older: Buffer.alloc(32, 5) },
+      primary: "newest",
+    });
+    const error = jest.fn();
+    const logger = { info: jest.fn(), warn: jest.fn(), error, debug: jest.fn() } as never;
+    await expect(
+      reencryptUnderPrimaryKey(db, ring, [reencryptTenantCredentials], logger),
+    ).resolves.toBe(0);
+    expect(error).toHaveBeenCalled();
   });
 
   it("a ciphertext copied onto another tenant does not decrypt", async () => {

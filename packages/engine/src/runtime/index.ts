@@ -6,7 +6,9 @@ export {
   auditedPagoEfectivoClients,
   openAppStorage,
   pagoEfectivoBaseUrls,
+  reencryptUnderPrimaryKey,
   type AppEngineContextOptions,
   type AppStorageOptions,
+  type ReencryptStep,
 } from "./process-context";
 export { stopOnSignals, type ShutdownOptions } from "./shutdown";

@@ -11,6 +11,7 @@ import { insertAudit } from "../db/audit";
 import type { Database } from "../db/database";
 import { migrate } from "../db/migrate";
 import { openDatabase } from "../db/open";
+import { reencryptTenantCredentials } from "../db/tenants";
 import type { PeEnvironment } from "../db/tenants";
 import type { Logger } from "../logger";
 
@@ -24,7 +25,15 @@ export interface AppStorageOptions {
   db?: Database;
   keyring?: Keyring;
   logger: Logger;
+  /**
+   * The app's own encrypted stores, rewritten under the primary key at start-up when the
+   * keyring holds older keys (tenant credentials are always included). Each returns how many
+   * records it rewrote.
+   */
+  reencrypt?: ReencryptStep[];
 }
+
+export type ReencryptStep = (db: Database, keyring: Keyring) => Promise<number>;
 
 /** An app process's storage: the database (migrated) and the keyring. */
 export async function openAppStorage(
@@ -49,7 +58,48 @@ export async function openAppStorage(
       requireConfiguredKey: Boolean(opts.databaseUrl),
       logger,
     });
+  await reencryptUnderPrimaryKey(
+    db,
+    keyring,
+    [reencryptTenantCredentials, ...(opts.reencrypt ?? [])],
+    logger,
+  );
   return { db, keyring, ownsDb };
+}
+
+/**
+ * Key rotation without a maintenance step: deploy with the new key first in APP_ENCRYPTION_KEY
+ * and the old one after it; every start rewrites what the old key sealed, and once the log says
+ * nothing is left under an older key, the old key can be dropped. Several instances starting
+ * together rewrite the same rows to the same result, so no lock is needed. A failure is logged
+ * and does not stop the app: the old key still decrypts.
+ */
+export async function reencryptUnderPrimaryKey(
+  db: Database,
+  keyring: Keyring,
+  steps: readonly ReencryptStep[],
+  logger: Pick<Logger, "info" | "error">,
+): Promise<number> {
+  if (keyring.keyIds.length < 2) return 0;
+  let rewritten = 0;
+  for (const step of steps) {
+    try {
+      rewritten += await step(db, keyring);
+    } catch (e) {
+      logger.error(
+        { err: { message: (e as Error).message } },
+        "re-encryption under the primary key failed",
+      );
+      return rewritten;
+    }
+  }
+  logger.info(
+    { rewritten, primaryKeyId: keyring.primaryKeyId },
+    rewritten > 0
+      ? "records re-encrypted under the primary key"
+      : "nothing left under an older key; older keys can be removed from APP_ENCRYPTION_KEY",
+  );
+  return rewritten;
 }
 
 export function pagoEfectivoBaseUrls(configured: {
