@@ -5,6 +5,7 @@ import {
   computeExpiry,
   ConflictError,
   isCurrency,
+  NotFoundError,
   UnavailableError,
   ValidationError,
   type ExpiryPolicy,
@@ -12,12 +13,13 @@ import {
 } from "@pe-pay/core";
 import type { EngineContext } from "../context";
 import { enqueueOutbox } from "../db/outbox";
-import { findVoucherAndSettings } from "../db/voucher-and-settings";
+import { insertClaimedVoucher } from "../db/voucher-and-settings";
 import type { TenantRecord } from "../db/tenants";
 import {
   addVoucherCip,
+  findVoucherByIdempotencyKey,
+  findVoucherByPlatformPaymentId,
   getVoucher,
-  insertOrGetVoucher,
   lockVoucher,
   transitionVoucher,
   updateVoucher,
@@ -53,9 +55,11 @@ const PLACEHOLDER_ADMIN_EMAIL = "admin@invalid.example";
  * 1. Validate through core (money limits, buildCipRequest) before anything is stored.
  * 2. Record the attempt (`created`, our unique transactionCode, the expiry) BEFORE calling
  *    PagoEfectivo, so a crash in between leaves a row a retry (or the expiry scheduler) finishes.
- * 3. Take a short creation lease on the row (guarded by its version): concurrent retries of the
- *    same key wait for the holder instead of creating a second CIP.
- * 4. createCip; on success `created → pending` and `voucher.pending` in one transaction.
+ *    The inserting call holds a short creation lease from the insert on; a caller that finds the
+ *    row `created` takes the lease (guarded by the row's version) or waits for its holder, so
+ *    concurrent retries of the same key never create a second CIP. A crashed holder's lease
+ *    lapses and the next retry takes over.
+ * 3. createCip; on success `created → pending` and `voucher.pending` in one transaction.
  *
  * Outcome unknown (timeout / 5xx / unreadable 2xx on POST /v1/cips): PagoEfectivo may or may not
  * hold a CIP with our transactionCode, and its search works by CIP number only, so we cannot ask.
@@ -82,48 +86,17 @@ export async function createVoucher(
         "This is a test order but the store uses production PagoEfectivo credentials; switch the app to sandbox mode to test.",
     });
   }
-  const now = ctx.clock.now();
   const fingerprint = fingerprintOf(cmd);
-
-  // The voucher of this key, if any, and the settings a new one needs: one round trip.
-  const found = await findVoucherAndSettings(ctx.db, cmd.tenantId, cmd.idempotencyKey);
-  let record = found.voucher;
-  if (record && record.requestFingerprint !== fingerprint) throw keyReused();
-  if (!record) {
-    const settings = found.settings;
-    const expiresAt = computeExpiry({
-      now,
-      validityHours: settings.validityHours,
-      policy: cmd.expiryPolicy,
-    });
-    const transactionCode = newTransactionCode();
-    // Validate the PagoEfectivo request now, so bad input is a 400 and leaves no row behind.
-    buildBody(deps, tenant, cmd, transactionCode, expiresAt, now);
-    const inserted = await insertOrGetVoucher(ctx.db, {
-      tenantId: cmd.tenantId,
-      platformPaymentId: cmd.idempotencyKey,
-      idempotencyKey: cmd.idempotencyKey,
-      groupKey: cmd.groupKey,
-      requestFingerprint: fingerprint,
-      transactionCode,
-      amount: cmd.amount,
-      status: "created",
-      expiresAt,
-      shopperEmail: cmd.shopper.email,
-      shopperFirstName: cmd.shopper.firstName ?? null,
-      platformData: packPlatformData(cmd.platformData, {
-        reference: cmd.platformReference,
-        tokenSecret: newTokenSecret(),
-        environment: tenant.environment,
-      }) as unknown as Record<string, unknown>,
-    });
-    if (!inserted.sameRequest) throw keyReused();
-    record = inserted.record;
-    if (inserted.created) await deps.hook?.("create.recorded");
+  const attempt = await recordAttempt(ctx, deps, tenant, cmd, fingerprint);
+  const record = attempt.voucher;
+  if (record.requestFingerprint !== fingerprint || record.idempotencyKey !== cmd.idempotencyKey) {
+    throw keyReused();
   }
+  if (attempt.inserted) await deps.hook?.("create.recorded");
   if (record.status !== "created") return toVoucherView(record);
 
-  const claimed = await claimCreation(ctx, deps, record);
+  // A row this call inserted carries its creation lease already.
+  const claimed = attempt.inserted ? record : await claimCreation(ctx, deps, record);
   if (claimed.status !== "created") return toVoucherView(claimed);
   if (claimed.expiresAt.getTime() - ctx.clock.now().getTime() < 60_000) {
     await release(ctx, claimed.id, "expired before the CIP could be created");
@@ -184,6 +157,86 @@ export async function createVoucher(
     "voucher created",
   );
   return view;
+}
+
+/**
+ * Step 2 of createVoucher: the voucher row of this key, inserted (with the creation lease) when
+ * there was none. Usually one statement: the tenant's validity setting is remembered from the
+ * previous call and the insert only happens while it is still the stored one
+ * (insertClaimedVoucher); a first call for a tenant, or a changed setting, costs one more.
+ */
+async function recordAttempt(
+  ctx: EngineContext,
+  deps: CreateVoucherDeps,
+  tenant: TenantRecord,
+  cmd: CreateVoucherInput,
+  fingerprint: string,
+): Promise<{ voucher: VoucherRecord; inserted: boolean }> {
+  const transactionCode = newTransactionCode();
+  const tokenSecret = newTokenSecret();
+  let validityHours = deps.access.validityHoursHint(cmd.tenantId);
+  for (let round = 0; round < 3; round++) {
+    const now = ctx.clock.now();
+    let expiresAt = now;
+    if (validityHours !== null) {
+      try {
+        expiresAt = computeExpiry({ now, validityHours, policy: cmd.expiryPolicy });
+        // Validate the PagoEfectivo request now, so bad input is a 400 and leaves no row behind.
+        buildBody(deps, tenant, cmd, transactionCode, expiresAt, now);
+      } catch (e) {
+        // A replay of a voucher that exists is answered with it, as it was before any
+        // validation (the request that created it passed; a policy may have changed since).
+        const existing = await findVoucherByIdempotencyKey(
+          ctx.db,
+          cmd.tenantId,
+          cmd.idempotencyKey,
+        );
+        if (existing) return { voucher: existing, inserted: false };
+        throw e;
+      }
+    }
+    const out = await insertClaimedVoucher(
+      ctx.db,
+      {
+        tenantId: cmd.tenantId,
+        platformPaymentId: cmd.idempotencyKey,
+        idempotencyKey: cmd.idempotencyKey,
+        groupKey: cmd.groupKey,
+        requestFingerprint: fingerprint,
+        transactionCode,
+        amount: cmd.amount,
+        status: "created",
+        expiresAt,
+        shopperEmail: cmd.shopper.email,
+        shopperFirstName: cmd.shopper.firstName ?? null,
+        platformData: packPlatformData(cmd.platformData, {
+          reference: cmd.platformReference,
+          tokenSecret,
+          environment: tenant.environment,
+        }) as unknown as Record<string, unknown>,
+        expiryLeaseUntil: new Date(now.getTime() + deps.createLeaseMs),
+      },
+      validityHours,
+    );
+    if (out.validityHours !== null) {
+      deps.access.rememberValidityHours(cmd.tenantId, out.validityHours);
+    }
+    if (out.kind !== "none") return { voucher: out.voucher, inserted: out.kind === "inserted" };
+    if (out.validityHours === null) throw new NotFoundError("tenant settings not found");
+    if (out.validityHours !== validityHours) {
+      validityHours = out.validityHours;
+      continue;
+    }
+    // The key (or our transaction code) conflicted with a row committed after the statement
+    // began: ON CONFLICT waited for it, a new statement sees it.
+    const existing =
+      (await findVoucherByIdempotencyKey(ctx.db, cmd.tenantId, cmd.idempotencyKey)) ??
+      (await findVoucherByPlatformPaymentId(ctx.db, cmd.tenantId, cmd.idempotencyKey));
+    // The only other unique key is our own transaction code: a generator bug, not a replay.
+    if (!existing) throw new ConflictError("transaction code already in use");
+    return { voucher: existing, inserted: false };
+  }
+  throw new UnavailableError("the store's settings changed while creating the voucher; retry");
 }
 
 /** Takes the creation lease, or waits for the caller that holds it. */

@@ -25,6 +25,12 @@ export class TenantAccess {
   private readonly byId = new Map<string, { at: number; entry: TenantEntry }>();
   private readonly tokenToId = new Map<string, string>();
   private readonly clients = new Map<string, PagoEfectivoClient>();
+  /**
+   * The validity setting createVoucher last saw per tenant. Only a guess: its insert applies an
+   * expiry computed from it only while the stored setting is still the same, so it needs no
+   * expiry or invalidation.
+   */
+  private readonly validityHours = new Map<string, number>();
 
   constructor(
     private readonly ctx: EngineContext,
@@ -69,6 +75,15 @@ export class TenantAccess {
     if (this.tokenToId.size > 10_000) this.tokenToId.clear();
     this.tokenToId.set(token, tenant.id);
     return this.get(tenant.id);
+  }
+
+  validityHoursHint(tenantId: string): number | null {
+    return this.validityHours.get(tenantId) ?? null;
+  }
+
+  rememberValidityHours(tenantId: string, hours: number): void {
+    if (this.validityHours.size > 10_000) this.validityHours.clear();
+    this.validityHours.set(tenantId, hours);
   }
 
   /** Active tenant with PagoEfectivo credentials, or a 4xx error the adapter can show. */
