@@ -71,12 +71,69 @@ export class PluginAuthError extends SignatureError {
   }
 }
 
-export interface VerifyPluginRequestDeps {
-  /** The store's shared secret, or null if the store is unknown. */
-  secretFor(storeId: string): Promise<string | null>;
-  replayGuard: ReplayGuard;
+/** A store's shared secret as the key source knows it. */
+export interface PluginKey {
+  secret: string;
+  /** Served from memory: a signature that fails against it is re-checked against a fresh read. */
+  cached?: boolean;
+  /** Opaque to the verifier: what `remember` checks is still the store's current key. */
+  version?: unknown;
+}
+
+/**
+ * The nonce was recorded (`fresh`), was already recorded (`replayed`), or was not recorded because
+ * `key` is no longer the store's key (rotated by a reconnect, or the store was deactivated):
+ * `stale`, and the verifier starts again from a fresh read.
+ */
+export type RememberOutcome = "fresh" | "replayed" | "stale";
+
+/** Where the verifier gets a store's key and records nonces; see `DbPluginKeys`. */
+export interface PluginKeys {
+  keyFor(storeId: string, opts?: { fresh?: boolean }): Promise<PluginKey | null>;
+  remember(
+    storeId: string,
+    nonce: string,
+    expiresAt: Date,
+    key: PluginKey,
+  ): Promise<RememberOutcome>;
+}
+
+/** A secret lookup and a replay guard as `PluginKeys` (no cache: keys are never stale). */
+export function pluginKeysOf(
+  secretFor: (storeId: string) => Promise<string | null>,
+  replayGuard: ReplayGuard,
+): PluginKeys {
+  return {
+    async keyFor(storeId) {
+      const secret = await secretFor(storeId);
+      return secret === null ? null : { secret };
+    },
+    async remember(storeId, nonce, expiresAt) {
+      return (await replayGuard.remember(storeId, nonce, expiresAt)) ? "fresh" : "replayed";
+    },
+  };
+}
+
+export type VerifyPluginRequestDeps = (
+  | { keys: PluginKeys }
+  | {
+      /** The store's shared secret, or null if the store is unknown. */
+      secretFor(storeId: string): Promise<string | null>;
+      replayGuard: ReplayGuard;
+    }
+) & {
   clock: Clock;
   toleranceSeconds?: number;
+};
+
+function sign(
+  secret: string,
+  timestamp: string,
+  req: { method: string; path: string; rawBody: Uint8Array },
+) {
+  return createHmac("sha256", secret)
+    .update(pluginStringToSign(timestamp, req.method, req.path, req.rawBody))
+    .digest("hex");
 }
 
 /**
@@ -106,17 +163,31 @@ export async function verifyPluginRequest(
   if (Math.abs(nowSeconds - Number(timestamp)) > tolerance)
     throw new PluginAuthError("stale_timestamp");
 
-  const secret = await deps.secretFor(storeId);
-  if (!secret) throw new PluginAuthError("unknown_store");
-  const expected = createHmac("sha256", secret)
-    .update(pluginStringToSign(timestamp, req.method, req.path, req.rawBody))
-    .digest("hex");
-  if (!hexDigestEquals(expected, signature.toLowerCase()))
-    throw new PluginAuthError("bad_signature");
+  const keys = "keys" in deps ? deps.keys : pluginKeysOf(deps.secretFor, deps.replayGuard);
+  const given = signature.toLowerCase();
+  const signedWith = (key: PluginKey) => hexDigestEquals(sign(key.secret, timestamp, req), given);
+  let key = await keys.keyFor(storeId);
+  if (!key) throw new PluginAuthError("unknown_store");
+  if (!signedWith(key)) {
+    // A cached key may predate a reconnect that rotated the secret.
+    if (!key.cached) throw new PluginAuthError("bad_signature");
+    key = await keys.keyFor(storeId, { fresh: true });
+    if (!key) throw new PluginAuthError("unknown_store");
+    if (!signedWith(key)) throw new PluginAuthError("bad_signature");
+  }
 
   // A nonce must outlive the whole window in which its timestamp is acceptable.
   const expiresAt = new Date((Number(timestamp) + tolerance + 1) * 1000);
-  if (!(await deps.replayGuard.remember(storeId, nonce, expiresAt)))
-    throw new PluginAuthError("replayed");
+  let outcome = await keys.remember(storeId, nonce, expiresAt, key);
+  if (outcome === "stale") {
+    // The key changed (or the store went away) since it was cached: judge by the current one.
+    const current = await keys.keyFor(storeId, { fresh: true });
+    if (!current) throw new PluginAuthError("unknown_store");
+    if (!signedWith(current)) throw new PluginAuthError("bad_signature");
+    outcome = await keys.remember(storeId, nonce, expiresAt, current);
+  }
+  // Still stale: the key changed again meanwhile, so this request was not signed with it.
+  if (outcome === "stale") throw new PluginAuthError("bad_signature");
+  if (outcome !== "fresh") throw new PluginAuthError("replayed");
   return { storeId };
 }

@@ -1,9 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { getTenant, insertOrGetVoucher, transitionVoucher } from "@pe-pay/engine";
 import { forEachDatabase, testKeyring } from "../../../packages/engine/test/support/databases";
+import { PluginAuthError, signPluginRequest, verifyPluginRequest } from "../src/plugin-auth";
 import {
   DbOrderVoucherLookup,
   DbPendingAuthorizations,
+  DbPluginKeys,
   DbReplayGuard,
   DbTenantStore,
 } from "../src/storage";
@@ -122,6 +124,77 @@ forEachDatabase("woocommerce bridge storage", (t) => {
       now = new Date(exp.getTime() + 1);
       expect(await guard.purge(now)).toBeGreaterThanOrEqual(2);
       expect(await guard.remember("store-a", "nonce-0000000000000001", exp)).toBe(true);
+    });
+  });
+
+  describe("DbPluginKeys", () => {
+    const clock = { now: () => NOW };
+    const ts = Math.floor(NOW.getTime() / 1000);
+    const signed = (storeId: string, secret: string, nonce: string) => ({
+      method: "POST",
+      path: "/plugin/v1/vouchers",
+      rawBody: Buffer.from("{}"),
+      headers: Object.fromEntries(
+        Object.entries(
+          signPluginRequest({
+            storeId,
+            secret,
+            method: "POST",
+            path: "/plugin/v1/vouchers",
+            body: "{}",
+            timestamp: ts,
+            nonce,
+          }),
+        ).map(([k, v]) => [k.toLowerCase(), v]),
+      ),
+    });
+    const verdict = (keys: DbPluginKeys, req: ReturnType<typeof signed>) =>
+      verifyPluginRequest({ keys, clock }, req).then(
+        () => "ok",
+        (e: unknown) => (e instanceof PluginAuthError ? e.reason : String(e)),
+      );
+
+    it("refuses a replay on another instance, and serves the secret from memory after the first read", async () => {
+      const tenants = new DbTenantStore(t().db, keyring);
+      const url = storeUrl();
+      const id = await tenants.storeIdFor(url);
+      const rec = record(id, url);
+      await tenants.saveWooStore(rec);
+      const a = new DbPluginKeys(t().db, keyring, clock);
+      const b = new DbPluginKeys(t().db, keyring, clock);
+      const nonce = hex(16);
+      expect(await verdict(a, signed(id, rec.pluginSecret, nonce))).toBe("ok");
+      expect(await verdict(b, signed(id, rec.pluginSecret, nonce))).toBe("replayed");
+      expect(await verdict(a, signed(id, rec.pluginSecret, nonce))).toBe("replayed");
+      // Concurrent copies of one request: exactly one is accepted.
+      const again = hex(16);
+      const all = await Promise.all(
+        [a, b, a, b].map((k) => verdict(k, signed(id, rec.pluginSecret, again))),
+      );
+      expect(all.filter((v) => v === "ok")).toHaveLength(1);
+      expect((await a.keyFor(id))?.cached).toBe(true);
+      expect(await a.keyFor("not-a-store")).toBeNull();
+    });
+
+    it("a reconnect or deactivation on another instance takes effect at once despite the cache", async () => {
+      const tenants = new DbTenantStore(t().db, keyring);
+      const url = storeUrl();
+      const id = await tenants.storeIdFor(url);
+      const old = record(id, url);
+      await tenants.saveWooStore(old);
+      const keys = new DbPluginKeys(t().db, keyring, clock);
+      expect(await verdict(keys, signed(id, old.pluginSecret, hex(16)))).toBe("ok");
+      expect((await keys.keyFor(id))?.secret).toBe(old.pluginSecret); // cached
+
+      const rotated = record(id, url); // the reconnect, done by another instance
+      await tenants.saveWooStore(rotated);
+      expect(await verdict(keys, signed(id, old.pluginSecret, hex(16)))).toBe("bad_signature");
+      expect(await verdict(keys, signed(id, rotated.pluginSecret, hex(16)))).toBe("ok");
+
+      // The cache now holds the new secret; deactivating the store must still refuse it.
+      await t().db.query("UPDATE tenants SET status = 'inactive' WHERE id = $1", [id]);
+      expect(await verdict(keys, signed(id, rotated.pluginSecret, hex(16)))).toBe("unknown_store");
+      await t().db.query("UPDATE tenants SET status = 'active' WHERE id = $1", [id]);
     });
   });
 

@@ -2,7 +2,12 @@ import express, { type NextFunction, type Request, type Response } from "express
 import { formatDecimal, isAppError, parseMoney, ValidationError, type Clock } from "@pe-pay/core";
 import type { z } from "zod";
 import type { VoucherView } from "../engine-ports";
-import { PluginAuthError, verifyPluginRequest } from "../plugin-auth";
+import {
+  PluginAuthError,
+  pluginKeysOf,
+  verifyPluginRequest,
+  type PluginKeys,
+} from "../plugin-auth";
 import type { BridgeEngine, OrderVoucherLookup, ReplayGuard, TenantStore } from "../ports";
 import type { WcAuthFlow } from "../wc-auth";
 import { receiveOrderUpdated } from "../webhooks/order-updated";
@@ -23,8 +28,11 @@ export interface WooBridgeDeps {
   clock: Clock;
   /** Hosted voucher page for a voucher's public token. */
   voucherPageUrl(publicToken: string): string;
-  /** Faster path to a store's plugin secret (one query) than `tenants.getWooStore`. */
-  pluginSecretFor?(storeId: string): Promise<string | null>;
+  /**
+   * Plugin secrets and nonces in one (cached, conditional) statement per request; without it,
+   * `tenants.getWooStore` and `replayGuard`.
+   */
+  pluginKeys?: PluginKeys;
   signatureToleranceSeconds?: number;
   logger?: BridgeLogger;
 }
@@ -74,6 +82,8 @@ export function createWooBridgeApp(deps: WooBridgeDeps): express.Express {
   const log = deps.logger ?? silent;
   const app = express();
   app.disable("x-powered-by");
+  // A JSON API for the plugin: nothing asks conditionally, so no response is hashed for an ETag.
+  app.set("etag", false);
   // Every route needs the exact bytes (HMAC), so nothing is parsed before the handler.
   app.use(express.raw({ type: () => true, limit: "1mb" }));
 
@@ -84,17 +94,15 @@ export function createWooBridgeApp(deps: WooBridgeDeps): express.Express {
       fn(req as RawRequest, res).catch(next);
     };
 
+  const keys =
+    deps.pluginKeys ??
+    pluginKeysOf(
+      async (storeId) => (await deps.tenants.getWooStore(storeId))?.pluginSecret ?? null,
+      deps.replayGuard,
+    );
   const authenticate = async (req: RawRequest) =>
     verifyPluginRequest(
-      {
-        secretFor: async (storeId) =>
-          deps.pluginSecretFor
-            ? deps.pluginSecretFor(storeId)
-            : ((await deps.tenants.getWooStore(storeId))?.pluginSecret ?? null),
-        replayGuard: deps.replayGuard,
-        clock: deps.clock,
-        toleranceSeconds: deps.signatureToleranceSeconds,
-      },
+      { keys, clock: deps.clock, toleranceSeconds: deps.signatureToleranceSeconds },
       { method: req.method, path: req.originalUrl, rawBody: req.body, headers: req.headers },
     );
 

@@ -16,7 +16,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Binds the sealed secrets to their tenant: a blob copied onto another row fails to open. */
 const secretsAad = (storeId: string) => `woo_store:${storeId}:secrets`;
 
-interface SealedSecrets {
+export interface SealedSecrets {
   webhookSecret: string;
   pluginSecret: string;
 }
@@ -134,6 +134,16 @@ export class DbTenantStore implements TenantStore {
     return rows[0] ? this.open(storeId, rows[0].secrets).pluginSecret : null;
   }
 
+  /** The home URL of a connected store (no secrets read), or null. */
+  async storeUrlOf(storeId: string): Promise<string | null> {
+    if (!UUID.test(storeId)) return null;
+    const { rows } = await this.db.query<{ store_url: string }>(
+      "SELECT store_url FROM woo_stores WHERE tenant_id = $1",
+      [storeId],
+    );
+    return rows[0]?.store_url ?? null;
+  }
+
   async listStores(): Promise<WooStoreSummary[]> {
     const { rows } = await this.db.query<{
       tenant_id: string;
@@ -174,10 +184,13 @@ export class DbTenantStore implements TenantStore {
   }
 
   private open(storeId: string, blob: Buffer): SealedSecrets {
-    return JSON.parse(
-      this.keyring.decrypt(blob, secretsAad(storeId)).toString("utf8"),
-    ) as SealedSecrets;
+    return openStoreSecrets(this.keyring, storeId, blob);
   }
+}
+
+/** The webhook and plugin secrets sealed in `woo_stores.secrets` for this store. */
+export function openStoreSecrets(keyring: Keyring, storeId: string, blob: Buffer): SealedSecrets {
+  return JSON.parse(keyring.decrypt(blob, secretsAad(storeId)).toString("utf8")) as SealedSecrets;
 }
 
 function hostOf(url: string): string {

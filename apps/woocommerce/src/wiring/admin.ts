@@ -12,7 +12,13 @@ import {
   type Keyring,
   type PeEnvironment,
 } from "@pe-pay/engine";
-import { PluginAuthError, signPluginRequest, verifyPluginRequest } from "../plugin-auth";
+import {
+  PluginAuthError,
+  pluginKeysOf,
+  signPluginRequest,
+  verifyPluginRequest,
+  type PluginKeys,
+} from "../plugin-auth";
 import type { ReplayGuard, TenantStore } from "../ports";
 import type { CredentialCheck } from "@pe-pay/core";
 
@@ -37,6 +43,8 @@ export interface AdminDeps {
   keyring: Keyring;
   tenants: Pick<TenantStore, "getWooStore">;
   replayGuard: ReplayGuard;
+  /** Preferred over `tenants` + `replayGuard` for the login link (see DbPluginKeys). */
+  pluginKeys?: PluginKeys;
   clock: Clock;
   publicUrl: () => string;
   sessionMinutes: number;
@@ -138,8 +146,12 @@ export function adminRouter(deps: AdminDeps): Router {
       const target = req.originalUrl.replace(/&sig=[^&]*$/, "");
       const { storeId } = await verifyPluginRequest(
         {
-          secretFor: async (id) => (await deps.tenants.getWooStore(id))?.pluginSecret ?? null,
-          replayGuard: deps.replayGuard,
+          keys:
+            deps.pluginKeys ??
+            pluginKeysOf(
+              async (id) => (await deps.tenants.getWooStore(id))?.pluginSecret ?? null,
+              deps.replayGuard,
+            ),
           clock: deps.clock,
           toleranceSeconds: deps.signatureToleranceSeconds,
         },
