@@ -1,13 +1,12 @@
 /**
  * The WooCommerce bridge process of bench/woocommerce.bench.ts (not a bench file itself). Only
  * the bridge runs here — started as `main.ts` would start it: production schedulers, info-level
- * logs to stdout (the parent points stdout at /dev/null), PostgreSQL in a throw-away database —
+ * logs to stdout through main.ts's logger (the parent points stdout at /dev/null), PostgreSQL in a throw-away database —
  * so the CPU time and SQL statements it reports are the bridge's (engine included) alone.
  */
 import { randomBytes } from "node:crypto";
 import {
   createKeyring,
-  createLogger,
   createPgliteDatabase,
   getTenant,
   setTenantCredentials,
@@ -16,6 +15,7 @@ import {
 import { DEMO_MERCHANT } from "../apps/sandbox/src/index";
 import { loadConfig } from "../apps/woocommerce/src/config/index";
 import { startBridge, type RunningBridge } from "../apps/woocommerce/src/wiring/bridge";
+import { bufferedLogger } from "../apps/woocommerce/src/wiring/logger";
 import {
   countingDatabase,
   cpuMsSince,
@@ -26,6 +26,7 @@ import {
 } from "./engine-bench-support";
 
 let bridge: RunningBridge | undefined;
+let logs: ReturnType<typeof bufferedLogger> | undefined;
 let counter: QueryCounter | undefined;
 let drop: (() => Promise<void>) | undefined;
 /** The database without the counters, for the bench's own bookkeeping queries. */
@@ -92,11 +93,12 @@ serveParent({
     counter = counted.counter;
     const db = counted.db;
     const keyring = createKeyring({ keys: { k1: randomBytes(32) }, primary: "k1" });
+    logs = bufferedLogger({ name: "woocommerce", level: "info" });
     bridge = await startBridge({
       config: loadConfig({ PORT: "0", PE_API_BASE_URL: args.sandboxUrl, LOG_LEVEL: "info" }),
       db,
       keyring,
-      logger: createLogger({ name: "woocommerce", level: "info" }),
+      logger: logs.logger,
     });
     const storeId = await bridge.tenants.storeIdFor(args.wooUrl);
     const secret = randomBytes(32).toString("hex");
@@ -150,6 +152,7 @@ serveParent({
   },
   async close() {
     await bridge?.close();
+    logs?.stop();
     await drop?.();
     return { peakRssMb: peakRssMbOfThisProcess() };
   },

@@ -6,10 +6,10 @@ import { createLogger, stopOnSignals } from "@pe-pay/engine";
 import { loadConfig } from "./config";
 import { adminLoginUrl } from "./wiring/admin";
 import { startBridge } from "./wiring/bridge";
+import { bufferedLogger } from "./wiring/logger";
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger({ name: "woocommerce", level: config.logLevel });
   const [command, arg] = process.argv.slice(2);
 
   if (command === "admin-link") {
@@ -35,8 +35,17 @@ async function main(): Promise<void> {
     return;
   }
 
+  const logs = bufferedLogger({ name: "woocommerce", level: config.logLevel });
+  const logger = logs.logger;
   const bridge = await startBridge({ config, logger });
-  stopOnSignals({ close: () => bridge.close(), logger, timeoutMs: config.shutdownTimeoutMs });
+  stopOnSignals({
+    close: async () => {
+      await bridge.close();
+      logs.stop();
+    },
+    logger,
+    timeoutMs: config.shutdownTimeoutMs,
+  });
 }
 
 main().catch((error: unknown) => {

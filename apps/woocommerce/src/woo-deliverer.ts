@@ -159,6 +159,8 @@ export function createWooDeliverer(deps: WooDelivererDeps): PlatformDeliverer {
   return {
     platform: "woocommerce",
     async deliver(message: OutboxMessage, tenant: TenantContext): Promise<DeliveryOutcome> {
+      // Every creation enqueues one; no client is built for it (that would be wasted work).
+      if (message.kind === "voucher.pending") return { status: "delivered" };
       try {
         await run(message, await deps.clientFor(tenant));
         return { status: "delivered" };

@@ -2,6 +2,7 @@ import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { WooClient } from "../src/woo-client/client";
 import { createWooDeliverer } from "../src/woo-deliverer";
+import { deliveryClients } from "../src/wiring/bridge";
 import type { OutboxMessage, TenantContext } from "../src/engine-ports";
 import { API, STORE, fixtureJson, noSleepRetry, voucher } from "./support/woo-fakes";
 
@@ -201,4 +202,45 @@ test("voucher.pending is a no-op", async () => {
   expect(await deliverer.deliver(message("voucher.pending"), tenant)).toEqual({
     status: "delivered",
   });
+});
+
+test("voucher.pending builds no client; other kinds reuse one per store while its keys stay the same", async () => {
+  const built: string[] = [];
+  const urlReads: string[] = [];
+  const clientFor = deliveryClients(
+    (c) => {
+      built.push(c.consumerKey);
+      return new WooClient({ ...c, retry: { ...noSleepRetry, retries: 0 } });
+    },
+    async (id) => {
+      urlReads.push(id);
+      return STORE;
+    },
+  );
+  const counting = createWooDeliverer({ clientFor });
+  await counting.deliver(message("voucher.pending"), tenant);
+  expect(built).toEqual([]);
+
+  server.use(
+    http.post(`${API}/orders/4821/notes`, () =>
+      HttpResponse.json(fixtureJson("order-note.response.json"), { status: 201 }),
+    ),
+  );
+  await counting.deliver(message("voucher.cancelled"), tenant);
+  await counting.deliver(message("voucher.cancelled"), tenant);
+  expect(built).toEqual(["ck_x"]);
+  expect(urlReads).toEqual(["wc_store1"]);
+  // A reconnect brings new keys: a new client (and a fresh read of the home URL).
+  const reconnected = {
+    ...tenant,
+    platformCredentials: { consumerKey: "ck_y", consumerSecret: "cs_y" },
+  };
+  await counting.deliver(message("voucher.cancelled"), reconnected);
+  expect(built).toEqual(["ck_x", "ck_y"]);
+  expect(urlReads).toHaveLength(2);
+  // Without keys the delivery is retried, not dropped.
+  expect(
+    (await counting.deliver(message("voucher.cancelled"), { ...tenant, platformCredentials: {} }))
+      .status,
+  ).toBe("retry");
 });

@@ -14,12 +14,14 @@ import {
   type Logger,
   type OutboxDispatcher,
   type PeEnvironment,
+  type TenantContext,
 } from "@pe-pay/engine";
 import type { WooBridgeConfig } from "../config";
 import { createWooBridgeApp } from "../http/app";
 import {
   DbOrderVoucherLookup,
   DbPendingAuthorizations,
+  DbPluginKeys,
   DbReplayGuard,
   DbTenantStore,
 } from "../storage";
@@ -46,6 +48,9 @@ import {
 } from "@pe-pay/engine";
 import { reconcileOnce } from "./reconcile";
 import { voucherPageRouter } from "./voucher-page";
+
+/** Paths served by `createWooBridgeApp` (and nothing else). */
+const PLUGIN_APP_PATHS = /^\/(?:plugin\/v1|webhooks\/woocommerce|wc-auth\/v1)\//;
 
 export interface StartBridgeOptions {
   config: WooBridgeConfig;
@@ -142,6 +147,7 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
   });
   const tenants = new DbTenantStore(db, keyring);
   const replayGuard = new DbReplayGuard(db, clock);
+  const pluginKeys = new DbPluginKeys(db, keyring, clock);
   const pending = new DbPendingAuthorizations(db, keyring);
   const vouchers = new DbOrderVoucherLookup(db);
 
@@ -154,11 +160,7 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
     });
 
   const deliverer = createWooDeliverer({
-    async clientFor(tenant) {
-      const store = await tenants.getWooStore(tenant.id);
-      if (!store) throw new Error("WooCommerce store is not connected");
-      return wooClientFor(store);
-    },
+    clientFor: deliveryClients(wooClientFor, (id) => tenants.storeUrlOf(id)),
   });
   const dispatcher = createOutboxDispatcher(ctx, [deliverer], {
     loadVoucher: (q, id) => engine.loadVoucherView(q, id),
@@ -241,6 +243,7 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
       keyring,
       tenants,
       replayGuard,
+      pluginKeys,
       clock,
       publicUrl: () => publicUrl,
       sessionMinutes: config.adminSessionMinutes,
@@ -264,21 +267,32 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
               expiryPolicy: { notAfter: new Date(clock.now().getTime() + validity * 1000) },
             }),
         });
-  app.use(
-    createWooBridgeApp({
-      engine: bridgeEngine,
-      vouchers,
-      tenants,
-      replayGuard,
-      wcAuth,
-      clock,
-      voucherPageUrl: (token) => `${publicUrl}/voucher/${token}`,
-      pluginSecretFor: (id) => tenants.pluginSecretFor(id),
-      signatureToleranceSeconds: config.signatureToleranceSeconds,
-      logger,
-    }),
-  );
-  ready.handler = app as unknown as (req: Request, res: Response) => void;
+  const pluginApp = createWooBridgeApp({
+    engine: bridgeEngine,
+    vouchers,
+    tenants,
+    replayGuard,
+    wcAuth,
+    clock,
+    voucherPageUrl: (token) => `${publicUrl}/voucher/${token}`,
+    pluginKeys,
+    signatureToleranceSeconds: config.signatureToleranceSeconds,
+    logger,
+  });
+  app.use(pluginApp);
+  const appHandler = app as unknown as (req: Request, res: Response) => void;
+  const pluginHandler = pluginApp as unknown as (req: Request, res: Response) => void;
+  // The plugin's routes (every checkout) go straight to their app instead of through every
+  // router above it; the same outbox nudge applies to them.
+  ready.handler = (req, res) => {
+    if (!PLUGIN_APP_PATHS.test(req.url ?? "")) return appHandler(req, res);
+    if (req.method === "POST" && !req.url!.startsWith("/plugin/v1/vouchers")) {
+      res.on("finish", () => {
+        if (res.statusCode < 300) background.nudgeOutbox();
+      });
+    }
+    return pluginHandler(req, res);
+  };
 
   if (opts.schedulers ?? true) background.start();
   logger.info({ url: listenUrl, publicUrl }, "woocommerce bridge listening");
@@ -306,5 +320,39 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
       })();
       return closing;
     },
+  };
+}
+
+/**
+ * The deliverer's WooCommerce clients, from the REST keys the outbox dispatcher already decrypted
+ * (its TenantContext), kept per store while those keys stay the same: a delivery then costs no
+ * query, decryption or client set-up. The home URL is not in the TenantContext (the tenant's shop
+ * domain is normalised: no scheme, lower case, and OAuth signs the exact URL), so it is read once
+ * per client; a reconnect always brings new keys, which replaces both.
+ */
+export function deliveryClients(
+  build: (creds: { storeUrl: string; consumerKey: string; consumerSecret: string }) => WooClient,
+  storeUrlOf: (storeId: string) => Promise<string | null>,
+  maxEntries = 1000,
+): (tenant: TenantContext) => Promise<WooClient> {
+  const clients = new Map<
+    string,
+    { consumerKey: string; consumerSecret: string; client: WooClient }
+  >();
+  return async (tenant) => {
+    const { consumerKey, consumerSecret } = tenant.platformCredentials;
+    if (tenant.platform !== "woocommerce" || !consumerKey || !consumerSecret) {
+      // Retried by the outbox: the store may be reconnecting.
+      throw new Error("WooCommerce store is not connected");
+    }
+    const hit = clients.get(tenant.id);
+    if (hit && hit.consumerKey === consumerKey && hit.consumerSecret === consumerSecret)
+      return hit.client;
+    const storeUrl = await storeUrlOf(tenant.id);
+    if (!storeUrl) throw new Error("WooCommerce store is not connected");
+    if (clients.size >= maxEntries) clients.clear();
+    const client = build({ storeUrl, consumerKey, consumerSecret });
+    clients.set(tenant.id, { consumerKey, consumerSecret, client });
+    return client;
   };
 }
