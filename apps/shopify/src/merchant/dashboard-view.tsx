@@ -155,13 +155,23 @@ function StatusFilter({ p }: { p: DashboardViewProps }) {
   };
   // Links, not a <select>: Polaris's Select only shows a new choice with JavaScript running.
   return (
-    <ButtonGroup variant="segmented">
-      {["", ...VOUCHER_STATUSES.filter((s) => s !== "created")].map((s) => (
-        <Button key={s || "all"} url={href(s)} pressed={p.filter.status === s} size="slim">
-          {s ? (t.voucherStatus[s] ?? s) : t.all}
-        </Button>
-      ))}
-    </ButtonGroup>
+    <div className="pe-scroll-x">
+      <ButtonGroup variant="segmented">
+        {["", ...VOUCHER_STATUSES.filter((s) => s !== "created")].map((s) => {
+          const label = s ? (t.voucherStatus[s] ?? s) : t.all;
+          // The current filter is a pressed button (Polaris shows no pressed state on links).
+          return p.filter.status === s ? (
+            <Button key={s || "all"} pressed size="slim">
+              {label}
+            </Button>
+          ) : (
+            <Button key={s || "all"} url={href(s)} size="slim">
+              {label}
+            </Button>
+          );
+        })}
+      </ButtonGroup>
+    </div>
   );
 }
 
@@ -276,6 +286,7 @@ export function DashboardView(p: DashboardViewProps) {
               </div>
               {voucherRows.length ? (
                 <DataTable
+                  verticalAlign="middle"
                   columnContentTypes={[
                     "text",
                     "text",
@@ -319,6 +330,7 @@ export function DashboardView(p: DashboardViewProps) {
             </div>
             {refundRows.length ? (
               <DataTable
+                verticalAlign="middle"
                 columnContentTypes={["text", "text", "text", "numeric", "text", "text"]}
                 headings={[t.refundId, t.cip, t.status, t.amount, t.creditNoteNumber, ""]}
                 rows={refundRows}
@@ -347,6 +359,7 @@ export function DashboardView(p: DashboardViewProps) {
                 </BlockStack>
               </div>
               <DataTable
+                verticalAlign="middle"
                 columnContentTypes={["text", "text", "numeric", "text"]}
                 headings={[t.requestedAt, t.customer, t.vouchersCount, ""]}
                 rows={p.exports.map((x) => [

@@ -9,7 +9,8 @@ import type { UiLocale } from "./copy";
 /**
  * The few rules Polaris has no component for: the app's own top bar (the app is not embedded,
  * so there is no Shopify admin chrome around it), a copyable URL block and forms laid inline in
- * table cells. Everything else is Polaris's stylesheet.
+ * table cells. Everything else is Polaris's stylesheet. Cards get their rounded corners from
+ * CSS: Polaris decides them from the viewport in a client effect, which never runs here.
  */
 const APP_CSS = `
 body{margin:0;background:var(--p-color-bg);color:var(--p-color-text);font-family:var(--p-font-family-sans)}
@@ -23,7 +24,7 @@ body{margin:0;background:var(--p-color-bg);color:var(--p-color-text);font-family
 .pe-nav a[aria-current=page]{background:rgba(255,255,255,.16);color:var(--p-color-text-inverse)}
 .pe-nav a:focus-visible,.pe-topbar-end a:focus-visible{outline:2px solid var(--p-color-border-focus);outline-offset:1px}
 .pe-topbar-end{margin-left:auto;display:flex;align-items:center;gap:var(--p-space-300);color:var(--p-color-text-inverse-secondary)}
-.pe-topbar-end a{color:var(--p-color-text-inverse)}
+.pe-topbar-end a{color:var(--p-color-text-inverse);text-decoration:none;font-weight:var(--p-font-weight-medium)}
 .pe-topbar form{margin:0}
 .pe-url{display:block;overflow-wrap:anywhere;font-family:var(--p-font-family-mono);font-size:var(--p-font-size-325);background:var(--p-color-bg-surface-secondary);border:var(--p-border-width-025) solid var(--p-color-border);border-radius:var(--p-border-radius-200);padding:var(--p-space-200) var(--p-space-300)}
 .pe-mono{font-family:var(--p-font-family-mono);font-size:var(--p-font-size-325)}
@@ -31,6 +32,9 @@ body{margin:0;background:var(--p-color-bg);color:var(--p-color-text);font-family
 .pe-inline-form .pe-grow{flex:1 1 200px}
 form{margin:0}
 .pe-card-pad{padding:var(--p-space-400)}
+.pe-scroll-x{overflow-x:auto;padding-bottom:2px}
+.pe-topbar-end a:hover{text-decoration:underline}
+@media (min-width:30.625em){.Polaris-ShadowBevel{--pc-shadow-bevel-border-radius-xs:var(--p-border-radius-300)!important}}
 `;
 
 export function renderDocument(args: {

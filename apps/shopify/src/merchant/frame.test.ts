@@ -12,13 +12,15 @@ describe("NamedSubmit", () => {
     const polaris = button(
       render(h(Button, { submit: true, variant: primary ? "primary" : undefined }, "Save")),
     );
-    const ours = button(render(h(NamedSubmit, { name: "action", value: "save", primary }, "Save")));
+    const ours = button(
+      render(h(NamedSubmit, { name: "action", value: "save", primary, children: "Save" })),
+    );
     expect(ours[1]).toBe(polaris[1]);
     expect(ours[2]).toBe(polaris[2]);
   });
 
   it("sends its name and value, which Polaris's Button cannot", () => {
-    const html = render(h(NamedSubmit, { name: "action", value: "check" }, "Test"));
+    const html = render(h(NamedSubmit, { name: "action", value: "check", children: "Test" }));
     expect(html).toContain('type="submit" name="action" value="check"');
   });
 });

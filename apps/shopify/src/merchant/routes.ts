@@ -300,8 +300,9 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
         creditNoteSeries: s("credit_note_series").toUpperCase(),
         creditNoteNextNumber: s("credit_note_next_number"),
       };
-      const problems: Array<{ field: SettingsField; text: string }> = [];
-      const problem = (field: SettingsField, text: string) => problems.push({ field, text });
+      const problems: Array<{ field: SettingsField; label: string; text: string }> = [];
+      const problem = (field: SettingsField, label: string, text: string) =>
+        problems.push({ field, label, text });
       // Merge what was typed with what is stored; an empty secret keeps the stored one.
       const sets: PeCredentialSets = {};
       const changed: PeEnvironment[] = [];
@@ -313,7 +314,7 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
         const accessKey = typed.accessKey || prev?.accessKey || "";
         const secretKey = typed.secretKey || prev?.secretKey || "";
         if (!Number.isSafeInteger(idService) || idService <= 0 || !accessKey || !secretKey) {
-          problem(e, `${t[e]}: ${t.idService}, ${t.accessKey}, ${t.secretKey}`);
+          problem(e, t[e], t.credentialsError);
           continue;
         }
         sets[e] = { idService, accessKey, secretKey };
@@ -327,26 +328,29 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
         }
       }
       const action = s("action") === "check" ? "check" : "save";
-      if (!deps.environments.includes(f.environment)) problem("environment", t.active);
-      else if (!sets[f.environment] && !problems.some((p) => p.field === f.environment)) {
-        problem("environment", `${t.active}: ${t[f.environment]}`);
+      if (!deps.environments.includes(f.environment)) {
+        problem("environment", t.active, t[f.environment]);
+      } else if (!sets[f.environment] && !problems.some((p) => p.field === f.environment)) {
+        problem(f.environment, t[f.environment], t.credentialsError);
       }
       const validity = Number(f.validityHours);
       if (!Number.isInteger(validity) || validity < 1 || validity > deps.maxVoucherHours) {
-        problem("validity", t.validityHelp(deps.maxVoucherHours));
+        problem("validity", t.validity, t.validityError(deps.maxVoucherHours));
       }
       const validChannels = channels.filter((c) => (CHANNELS as readonly string[]).includes(c));
       if (validChannels.length === 0 || validChannels.length !== channels.length) {
-        problem("channels", t.channelsDescription);
+        problem("channels", t.channels, t.channelsError);
       }
       const policy = f.creditNotePolicy as CreditNotePolicy;
-      if (policy !== "manual" && policy !== "series") problem("creditNotePolicy", t.creditNote);
+      if (policy !== "manual" && policy !== "series") {
+        problem("creditNotePolicy", t.creditNote, t.policyError);
+      }
       if (policy === "series" && !/^[FB][A-Z0-9]{3}$/.test(f.creditNoteSeries)) {
-        problem("creditNoteSeries", `${t.seriesLabel}: ${t.seriesHelp}`);
+        problem("creditNoteSeries", t.seriesLabel, t.seriesError);
       }
       const nextNumber = f.creditNoteNextNumber ? Number(f.creditNoteNextNumber) : undefined;
       if (nextNumber !== undefined && (!Number.isInteger(nextNumber) || nextNumber < 1)) {
-        problem("creditNoteNextNumber", t.nextNumber);
+        problem("creditNoteNextNumber", t.nextNumber, t.nextNumberError);
       }
 
       // Live check of every set that was typed (or all of them for "Probar conexión").
@@ -364,7 +368,13 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
       if (action === "check" || problems.length > 0 || checkFailed) {
         const status = action === "check" && !checkFailed ? 200 : 422;
         const notices: Notice[] = problems.length
-          ? [{ tone: "critical", title: t.invalid, items: problems.map((p) => p.text) }]
+          ? [
+              {
+                tone: "critical",
+                title: t.invalid,
+                items: problems.map((p) => `${p.label}: ${p.text}`),
+              },
+            ]
           : [];
         const errors: SettingsViewProps["errors"] = {};
         for (const p of problems) errors[p.field] ??= p.text;

@@ -14,10 +14,21 @@ import {
   TextField,
 } from "@shopify/polaris";
 import type { PeEnvironment } from "@pe-pay/engine";
+import { CHANNEL_GROUPS, type ChannelGroupId } from "@pe-pay/voucher";
 import type { Copy, UiLocale } from "./copy";
 import { FormState, MerchantFrame, NamedSubmit } from "./frame";
 
 export const CHANNELS = ["online_banking", "agents"] as const;
+
+/** The voucher page's list of places for each setting, so both say the same. */
+const CHANNEL_GROUP_OF: Record<(typeof CHANNELS)[number], ChannelGroupId> = {
+  online_banking: "online",
+  agents: "agents",
+};
+const channelPlaces = (c: (typeof CHANNELS)[number]) =>
+  (CHANNEL_GROUPS.find((g) => g.id === CHANNEL_GROUP_OF[c])?.channels ?? [])
+    .map((ch) => ch.name)
+    .join(", ");
 
 /** The settings form as typed (strings), so a refused form comes back exactly as it was sent. */
 export interface SettingsForm {
@@ -64,18 +75,27 @@ export function Notices({ notices }: { notices: Notice[] }) {
   if (notices.length === 0) return null;
   return (
     <BlockStack gap="300">
-      {notices.map((n, i) => (
-        <Banner key={i} tone={n.tone} title={n.title}>
-          {n.text ? <p>{n.text}</p> : null}
-          {n.items?.length ? (
-            <List type="bullet">
-              {n.items.map((item, j) => (
-                <List.Item key={j}>{item}</List.Item>
-              ))}
-            </List>
-          ) : null}
-        </Banner>
-      ))}
+      {notices.map((n, i) =>
+        !n.text && !n.items?.length ? (
+          // A one-line notice: Polaris's titled banner would add an empty body under it.
+          <Banner key={i} tone={n.tone}>
+            <Text as="p" fontWeight="semibold">
+              {n.title}
+            </Text>
+          </Banner>
+        ) : (
+          <Banner key={i} tone={n.tone} title={n.title}>
+            {n.text ? <p>{n.text}</p> : null}
+            {n.items?.length ? (
+              <List type="bullet">
+                {n.items.map((item, j) => (
+                  <List.Item key={j}>{item}</List.Item>
+                ))}
+              </List>
+            ) : null}
+          </Banner>
+        ),
+      )}
     </BlockStack>
   );
 }
@@ -116,7 +136,9 @@ function CredentialSet(props: SettingsViewProps & { env: PeEnvironment }) {
         id={`${e}_secret_key`}
         name={`${e}_secret_key`}
         type="password"
-        value=""
+        // Only what was typed in this very request comes back (never the stored secret), so a
+        // connection test or a refused form does not make the merchant type it again.
+        value={v.secretKey}
         autoComplete="new-password"
         helpText={props.stored[e] ? t.secretKeyKeep : undefined}
         error={error}
@@ -215,7 +237,7 @@ export function SettingsView(props: SettingsViewProps) {
                   <Checkbox
                     key={c}
                     label={t[c]}
-                    helpText={t[`${c}Help`]}
+                    helpText={channelPlaces(c)}
                     id={`channel_${c}`}
                     name="channels"
                     value={c}

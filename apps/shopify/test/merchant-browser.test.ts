@@ -1,0 +1,257 @@
+/**
+ * The merchant pages in a real browser (Debian's Chromium through playwright-core) with
+ * JavaScript switched off: Polaris's stylesheet loads under the page's CSP, the forms work as
+ * plain POSTs, and each page is photographed to test-artifacts/merchant/ for a person to look at.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { createAttentionItem, raiseAlert, updateSettings } from "@pe-pay/engine";
+import { DEMO_MERCHANT } from "../../sandbox/src/index";
+import {
+  createTestDatabase,
+  type TestDatabase,
+} from "../../../packages/engine/test/support/databases";
+import { encodeSession, SESSION_COOKIE } from "../src/merchant/session";
+import { WEBHOOK_PATHS } from "../src/webhooks/routes";
+import {
+  eventually,
+  fakeShopify,
+  paymentSessionBody,
+  postJson,
+  postWebhook,
+  refundSessionBody,
+  sessionHeaders,
+  startAppHarness,
+  type AppHarness,
+} from "./app-harness";
+import { SECRET } from "./helpers";
+
+const SHOTS = join(__dirname, "..", "..", "..", "test-artifacts", "merchant");
+
+const shopify = fakeShopify();
+let t: TestDatabase;
+let h: AppHarness;
+let browser: Browser;
+let configured: { shop: string; tenantId: string };
+let fresh: { shop: string; tenantId: string };
+
+async function seedDashboard() {
+  const { shop, tenantId } = configured;
+  const url = (p: string) => `${h.app.url}${p}`;
+  const start = async () => {
+    const body = paymentSessionBody();
+    expect(
+      (await postJson(url("/shopify/payment-session"), body, sessionHeaders(shop))).status,
+    ).toBe(200);
+    return { body, v: (await h.app.engine.getVoucherByIdempotencyKey(tenantId, body.id))! };
+  };
+  const paid = await start();
+  await start();
+  const late = await start();
+  await h.app.dispatcher.runOnce();
+  await h.control("POST", `/_sandbox/cips/${paid.v.cip}/pay`, {});
+  await eventually(async () => {
+    const v = await h.app.engine.getVoucherByIdempotencyKey(tenantId, paid.body.id);
+    return v?.status === "paid";
+  });
+  await h.app.dispatcher.runOnce();
+  // One refund that goes out with the series, one held for a hand-typed credit-note number.
+  expect(
+    (
+      await postJson(
+        url("/shopify/refund-session"),
+        refundSessionBody(paid.body.id, "20.00"),
+        sessionHeaders(shop),
+      )
+    ).status,
+  ).toBe(201);
+  await eventually(async () => {
+    const { rows } = await t.db.query("SELECT count(*) AS n FROM refunds WHERE tenant_id = $1", [
+      tenantId,
+    ]);
+    return Number(rows[0]!.n) === 1;
+  });
+  await updateSettings(t.db, tenantId, { creditNotePolicy: "manual" });
+  expect(
+    (
+      await postJson(
+        url("/shopify/refund-session"),
+        refundSessionBody(paid.body.id, "10.00"),
+        sessionHeaders(shop),
+      )
+    ).status,
+  ).toBe(201);
+  await eventually(async () => {
+    const { rows } = await t.db.query("SELECT count(*) AS n FROM refunds WHERE tenant_id = $1", [
+      tenantId,
+    ]);
+    return Number(rows[0]!.n) === 2;
+  });
+  await h.app.runBackgroundOnce();
+  await t.db.query("UPDATE vouchers SET expires_at = $2 WHERE id = $1", [
+    late.v.id,
+    new Date(Date.now() - 2 * 3_600_000),
+  ]);
+  await createAttentionItem(t.db, {
+    tenantId,
+    voucherId: paid.v.id,
+    kind: "paid_twice",
+    dedupeKey: `paid_twice:${randomBytes(3).toString("hex")}`,
+  });
+  await raiseAlert(t.db, {
+    tenantId,
+    kind: "dead_letter",
+    key: "1",
+    detail: { kind: "voucher.paid", error: "HTTP 503 from the shop" },
+  });
+  await postWebhook(h.app.url, WEBHOOK_PATHS.compliance, "customers/data_request", shop, {
+    shop_id: 1,
+    shop_domain: shop,
+    orders_requested: [],
+    customer: { id: 4242, email: "rosa.quispe@example.pe", phone: null },
+    data_request: { id: 77 },
+  });
+}
+
+beforeAll(async () => {
+  shopify.server.listen({ onUnhandledRequest: "bypass" });
+  mkdirSync(SHOTS, { recursive: true });
+  t = await createTestDatabase("pglite");
+  h = await startAppHarness(t.db);
+  configured = await h.install();
+  const shopDomain = `nueva-${randomBytes(3).toString("hex")}.myshopify.com`;
+  const created = await h.app.shops.upsertShopifyTenant({
+    shopDomain,
+    accessToken: "shpat_fresh",
+    scope: "write_payment_gateways,write_payment_sessions",
+  });
+  fresh = { shop: shopDomain, tenantId: created.tenantId };
+  await seedDashboard();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run"],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await h?.close();
+  await t?.drop();
+  shopify.server.close();
+});
+
+/** A context signed in to `shop`, JavaScript off, recording CSP complaints. */
+async function signedIn(shop: string, viewport = { width: 1280, height: 900 }) {
+  const context: BrowserContext = await browser.newContext({ javaScriptEnabled: false, viewport });
+  const session = { shop, sid: randomBytes(16).toString("base64url"), exp: Date.now() + 3_600_000 };
+  await context.addCookies([
+    { name: SESSION_COOKIE, value: encodeSession(session, SECRET), url: h.app.url },
+  ]);
+  const page = await context.newPage();
+  const complaints: string[] = [];
+  page.on("console", (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) complaints.push(m.text());
+  });
+  return { context, page, complaints };
+}
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+/** Polaris's stylesheet really applies: a primary button gets its dark fill. */
+async function polarisApplied(page: Page): Promise<boolean> {
+  const bg = await page
+    .locator(".Polaris-Button--variantPrimary")
+    .first()
+    .evaluate((el) => getComputedStyle(el).backgroundColor);
+  return bg !== "rgba(0, 0, 0, 0)" && bg !== "transparent";
+}
+
+it("first run: settings in Spanish, tested and saved with JavaScript off", async () => {
+  const { page, complaints, context } = await signedIn(fresh.shop);
+  await page.goto(`${h.app.url}/settings?lang=es`);
+  await page.getByText("Aún no ha configurado sus credenciales de PagoEfectivo.").waitFor();
+  expect(await polarisApplied(page)).toBe(true);
+  await shot(page, "1-settings-first-run-es");
+
+  await page.getByLabel("ID de servicio").fill(String(DEMO_MERCHANT.idService));
+  await page.getByLabel("Access key").fill(DEMO_MERCHANT.accessKey);
+  await page.getByLabel("Secret key").fill(DEMO_MERCHANT.secretKey);
+  await page.getByLabel("Vigencia (horas)").fill("96");
+  await page.getByRole("button", { name: "Probar conexión" }).click();
+  await page.getByText("Revise los campos marcados:").waitFor();
+  // The field says what is wrong with it, under the field.
+  expect(await page.locator("#validity_hoursError").textContent()).toBe(
+    "Ingrese un número entero de horas, de 1 a 70.",
+  );
+  await page.getByText("Sandbox (pruebas): Conexión exitosa").waitFor();
+  await shot(page, "2-settings-check-with-error-es");
+
+  await page.getByLabel("Vigencia (horas)").fill("48");
+  await page.getByRole("button", { name: "Guardar y activar" }).click();
+  // Saved: the app sends the merchant on to Shopify's gateway settings (a page msw does not
+  // serve, so only the request is checked).
+  await eventually(async () =>
+    shopify.of("paymentsAppConfigure").some((m) => m.shop === fresh.shop),
+  );
+  expect(complaints).toEqual([]);
+  await context.close();
+});
+
+it("settings in English with stored credentials", async () => {
+  const { page, complaints, context } = await signedIn(configured.shop);
+  await page.goto(`${h.app.url}/settings?lang=en`);
+  await page.getByText("PagoEfectivo credentials").first().waitFor();
+  expect(await page.locator("#notification_url").textContent()).toContain(
+    "/notifications/pagoefectivo/",
+  );
+  await shot(page, "3-settings-stored-en");
+  expect(complaints).toEqual([]);
+  await context.close();
+});
+
+it("dashboard: attention items, vouchers, refunds and data requests; cancel and dismiss", async () => {
+  const { page, complaints, context } = await signedIn(configured.shop);
+  await page.goto(`${h.app.url}/dashboard?lang=es`);
+  await page.getByText("Requiere su atención").waitFor();
+  expect(await polarisApplied(page)).toBe(true);
+  await shot(page, "4-dashboard-es");
+
+  await page.getByRole("link", { name: "English" }).click();
+  await page.getByText("Needs your attention").waitFor();
+  await shot(page, "5-dashboard-en");
+
+  await page.getByRole("link", { name: "Español" }).click();
+  await page
+    .getByRole("link", { name: /^Anular CIP/ })
+    .first()
+    .click();
+  await page
+    .locator("h1")
+    .getByText(/¿Anular el código CIP \d+\?/)
+    .waitFor();
+  await shot(page, "6-cancel-confirm-es");
+  await page.getByRole("button", { name: "Sí, anular el código" }).click();
+  await page.getByText(/Código CIP \d+ anulado\./).waitFor();
+  await shot(page, "7-dashboard-after-cancel-es");
+
+  await page.getByRole("button", { name: "Marcar como resuelto" }).first().click();
+  await page.getByText("Aviso marcado como resuelto.").waitFor();
+  expect(complaints).toEqual([]);
+  await context.close();
+});
+
+it("dashboard on a phone, and logging out", async () => {
+  const { page, context } = await signedIn(configured.shop, { width: 390, height: 844 });
+  await page.goto(`${h.app.url}/dashboard?lang=es`);
+  await page.getByText("Requiere su atención").waitFor();
+  await shot(page, "8-dashboard-phone-es");
+  await page.getByRole("button", { name: "Cerrar sesión" }).click();
+  await page.getByText("Sesión cerrada").first().waitFor();
+  await shot(page, "9-logged-out-es");
+  await page.goto(`${h.app.url}/dashboard?lang=es`);
+  await page.getByText("Sesión no válida").first().waitFor();
+  await context.close();
+});
