@@ -2,7 +2,7 @@
 /**
  * Plugin Name:       PagoEfectivo para WooCommerce
  * Plugin URI:        https://github.com/pe-pay/pe-pay
- * Description:       Cobra con PagoEfectivo: el cliente recibe un código CIP y paga en efectivo en bancos y agentes, o por banca móvil.
+ * Description:       Cobre con PagoEfectivo: el cliente recibe un código CIP y paga en efectivo en bancos y agentes, o por banca móvil.
  * Version:           0.1.0
  * Requires at least: 6.3
  * Requires PHP:      7.4

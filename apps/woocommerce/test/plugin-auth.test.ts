@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fixedClock } from "@pe-pay/core";
 import { InMemoryReplayGuard } from "../src/memory";
 import { PluginAuthError, signPluginRequest, verifyPluginRequest } from "../src/plugin-auth";
+import { adminLoginUrl } from "../src/wiring/admin";
 import { fixturePath } from "./support/woo-fakes";
 import { tsSignedFixtures } from "./support/ts-signed-fixtures";
 
@@ -66,6 +67,32 @@ describe("plugin ↔ bridge signing", () => {
         }),
       ).toEqual(f.headers);
     }
+  });
+
+  test("the plugin's signed link to the bridge admin page is byte for byte the bridge's own", () => {
+    const args = {
+      publicUrl: "https://bridge.example.pe",
+      storeId: "7d1f0c9e-3b2a-4c5d-8e6f-0a1b2c3d4e5f",
+      pluginSecret: "a3f1c9e27b5d4086f1e2d3c4b5a69788",
+      timestamp: 1742053618,
+      nonce: "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+    };
+    const php = execFileSync(
+      "php",
+      [
+        "-r",
+        `define('ABSPATH', '/'); require '${join(EXT, "includes", "class-pe-signer.php")}';` +
+          "echo PE_Signer::admin_login_url($argv[1] . '/', $argv[2], $argv[3], (int) $argv[4], $argv[5]);",
+        "--",
+        args.publicUrl,
+        args.storeId,
+        args.pluginSecret,
+        String(args.timestamp),
+        args.nonce,
+      ],
+      { encoding: "utf8" },
+    );
+    expect(php).toBe(adminLoginUrl(args));
   });
 
   const f = phpFixtures[0]!;

@@ -2,6 +2,8 @@
 /**
  * "Conectar con PagoEfectivo": sends the admin through the bridge to WooCommerce's app
  * authorization, then exchanges the one-time claim code for the store id and shared secret.
+ * "Abrir la configuración en PagoEfectivo": signs a one-time login link to the store's page on
+ * the bridge (credentials, CIP validity, channels, credit notes) at the moment it is clicked.
  */
 
 defined( 'ABSPATH' ) || exit;
@@ -9,11 +11,29 @@ defined( 'ABSPATH' ) || exit;
 class PE_Connect {
 	const ACTION_START    = 'pagoefectivo_connect';
 	const ACTION_RETURN   = 'pagoefectivo_connected';
+	const ACTION_ADMIN    = 'pagoefectivo_bridge_admin';
 	const OPTION_SETTINGS = 'woocommerce_pagoefectivo_settings';
 
 	public static function register() {
 		add_action( 'admin_post_' . self::ACTION_START, array( __CLASS__, 'start' ) );
 		add_action( 'admin_post_' . self::ACTION_RETURN, array( __CLASS__, 'finish' ) );
+		add_action( 'admin_post_' . self::ACTION_ADMIN, array( __CLASS__, 'open_bridge_admin' ) );
+	}
+
+	/** The settings-page link to the bridge's admin page (signed only when it is followed). */
+	public static function bridge_admin_url() {
+		return wp_nonce_url( admin_url( 'admin-post.php?action=' . self::ACTION_ADMIN ), self::ACTION_ADMIN );
+	}
+
+	/** True once the store holds what signing needs: the bridge URL, store id and shared secret. */
+	public static function is_connected( $settings = null ) {
+		$settings = null === $settings ? self::settings() : $settings;
+		foreach ( array( 'bridge_url', 'store_id', 'shared_secret' ) as $key ) {
+			if ( empty( $settings[ $key ] ) ) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	private static function settings() {
@@ -27,7 +47,7 @@ class PE_Connect {
 
 	public static function start() {
 		if ( ! current_user_can( 'manage_woocommerce' ) ) {
-			wp_die( esc_html__( 'No tienes permiso para hacer esto.', 'woocommerce-pagoefectivo' ), '', array( 'response' => 403 ) );
+			wp_die( esc_html__( 'No tiene permiso para hacer esto.', 'woocommerce-pagoefectivo' ), '', array( 'response' => 403 ) );
 		}
 		check_admin_referer( self::ACTION_START );
 		$settings = self::settings();
@@ -51,7 +71,7 @@ class PE_Connect {
 
 	public static function finish() {
 		if ( ! current_user_can( 'manage_woocommerce' ) ) {
-			wp_die( esc_html__( 'No tienes permiso para hacer esto.', 'woocommerce-pagoefectivo' ), '', array( 'response' => 403 ) );
+			wp_die( esc_html__( 'No tiene permiso para hacer esto.', 'woocommerce-pagoefectivo' ), '', array( 'response' => 403 ) );
 		}
 		check_admin_referer( self::ACTION_RETURN );
 		$claim = isset( $_GET['pe_claim'] ) ? sanitize_text_field( wp_unslash( $_GET['pe_claim'] ) ) : '';
@@ -70,6 +90,24 @@ class PE_Connect {
 		$settings['shared_secret'] = sanitize_text_field( (string) $result['shared_secret'] );
 		update_option( self::OPTION_SETTINGS, $settings );
 		wp_safe_redirect( self::settings_url( array( 'pe_connected' => '1' ) ) );
+		exit;
+	}
+
+	/**
+	 * Redirects a shop manager to the bridge's page for this store. The link is made now because
+	 * it is valid five minutes and once; the bridge is another host, hence wp_redirect.
+	 */
+	public static function open_bridge_admin() {
+		if ( ! current_user_can( 'manage_woocommerce' ) ) {
+			wp_die( esc_html__( 'No tiene permiso para hacer esto.', 'woocommerce-pagoefectivo' ), '', array( 'response' => 403 ) );
+		}
+		check_admin_referer( self::ACTION_ADMIN );
+		$settings = self::settings();
+		if ( ! self::is_connected( $settings ) ) {
+			wp_safe_redirect( self::settings_url( array( 'pe_error' => 'not_connected' ) ) );
+			exit;
+		}
+		wp_redirect( PE_Signer::admin_login_url( $settings['bridge_url'], $settings['store_id'], $settings['shared_secret'] ) ); // phpcs:ignore WordPress.Security.SafeRedirect.wp_redirect_wp_redirect
 		exit;
 	}
 }

@@ -35,10 +35,21 @@ final class PE_Signer {
 		);
 	}
 
+	/**
+	 * One-time (±5 min) login link to the store's page on the bridge, the same URL as the bridge's
+	 * adminLoginUrl(): "{bridge}/admin/v1/login?store=…&ts=…&nonce=…&sig=…", where sig signs
+	 * GET and the path with its query (everything before "&sig="), with an empty body.
+	 */
+	public static function admin_login_url( $bridge_url, $store_id, $secret, $timestamp = null, $nonce = null ) {
+		$timestamp = null === $timestamp ? time() : (int) $timestamp;
+		$nonce     = null === $nonce ? bin2hex( random_bytes( 16 ) ) : (string) $nonce;
+		$path      = '/admin/v1/login?store=' . rawurlencode( (string) $store_id ) . '&ts=' . $timestamp . '&nonce=' . rawurlencode( $nonce );
+		return rtrim( (string) $bridge_url, '/' ) . $path . '&sig=' . self::signature( $secret, $timestamp, 'GET', $path, '' );
+	}
+
 	/** Constant-time check, used by the PHPUnit test of the TypeScript-made fixtures. */
 	public static function verify( $secret, $timestamp, $method, $path, $body, $signature ) {
 		return hash_equals( self::signature( $secret, $timestamp, $method, $path, $body ), strtolower( (string) $signature ) );
 	}
 
 }
-

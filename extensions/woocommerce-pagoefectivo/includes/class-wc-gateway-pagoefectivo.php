@@ -49,7 +49,7 @@ class WC_Gateway_PagoEfectivo extends WC_Payment_Gateway {
 			'description'   => array(
 				'title'   => __( 'Descripción', 'woocommerce-pagoefectivo' ),
 				'type'    => 'textarea',
-				'default' => __( 'Paga en efectivo en agentes y bancos, o por banca móvil, con un código CIP.', 'woocommerce-pagoefectivo' ),
+				'default' => __( 'Pague en efectivo en agentes y bancos, o por banca móvil, con un código CIP.', 'woocommerce-pagoefectivo' ),
 			),
 			'bridge_url'    => array(
 				'title'       => __( 'URL del servicio PagoEfectivo', 'woocommerce-pagoefectivo' ),
@@ -76,15 +76,24 @@ class WC_Gateway_PagoEfectivo extends WC_Payment_Gateway {
 
 	/** Settings API renderer for the custom "pagoefectivo_connect" field type. */
 	public function generate_pagoefectivo_connect_html( $key, $data ) {
-		$url = wp_nonce_url( admin_url( 'admin-post.php?action=' . PE_Connect::ACTION_START ), PE_Connect::ACTION_START );
-		$connected = '' !== (string) $this->get_option( 'store_id' );
+		$url       = wp_nonce_url( admin_url( 'admin-post.php?action=' . PE_Connect::ACTION_START ), PE_Connect::ACTION_START );
+		$connected = PE_Connect::is_connected(
+			array(
+				'bridge_url'    => $this->get_option( 'bridge_url' ),
+				'store_id'      => $this->get_option( 'store_id' ),
+				'shared_secret' => $this->get_option( 'shared_secret' ),
+			)
+		);
 		ob_start();
 		?>
 		<tr valign="top">
 			<th scope="row" class="titledesc"><?php echo esc_html( isset( $data['title'] ) ? $data['title'] : '' ); ?></th>
 			<td class="forminp">
-				<a class="button button-secondary" href="<?php echo esc_url( $url ); ?>"><?php echo esc_html__( 'Conectar con PagoEfectivo', 'woocommerce-pagoefectivo' ); ?></a>
-				<p class="description"><?php echo esc_html( $connected ? __( 'Tienda conectada.', 'woocommerce-pagoefectivo' ) : __( 'Guarde la URL del servicio y luego conecte la tienda.', 'woocommerce-pagoefectivo' ) ); ?></p>
+				<a class="button button-secondary" href="<?php echo esc_url( $url ); ?>"><?php echo esc_html( $connected ? __( 'Volver a conectar', 'woocommerce-pagoefectivo' ) : __( 'Conectar con PagoEfectivo', 'woocommerce-pagoefectivo' ) ); ?></a>
+				<?php if ( $connected ) : ?>
+					<a class="button button-primary" href="<?php echo esc_url( PE_Connect::bridge_admin_url() ); ?>" target="_blank" rel="noopener"><?php echo esc_html__( 'Abrir la configuración en PagoEfectivo', 'woocommerce-pagoefectivo' ); ?></a>
+				<?php endif; ?>
+				<p class="description"><?php echo esc_html( $connected ? __( 'Tienda conectada. Las credenciales de PagoEfectivo, la vigencia del CIP, los canales de pago y las notas de crédito se configuran en la página de PagoEfectivo.', 'woocommerce-pagoefectivo' ) : __( 'Guarde la URL del servicio y luego conecte la tienda.', 'woocommerce-pagoefectivo' ) ); ?></p>
 			</td>
 		</tr>
 		<?php
@@ -101,7 +110,7 @@ class WC_Gateway_PagoEfectivo extends WC_Payment_Gateway {
 	public function process_payment( $order_id ) {
 		$order = wc_get_order( $order_id );
 		if ( ! $order ) {
-			return $this->payment_failure( __( 'No encontramos tu pedido. Actualiza la página e inténtalo de nuevo.', 'woocommerce-pagoefectivo' ) );
+			return $this->payment_failure( __( 'No encontramos su pedido. Actualice la página e inténtelo de nuevo.', 'woocommerce-pagoefectivo' ) );
 		}
 		// Same attempt number on a retry of a failed call: the bridge is idempotent on
 		// store + order + attempt, so a timed-out request cannot produce a second CIP.
@@ -117,12 +126,13 @@ class WC_Gateway_PagoEfectivo extends WC_Payment_Gateway {
 				'first_name'   => (string) $order->get_billing_first_name(),
 				'last_name'    => (string) $order->get_billing_last_name(),
 				'phone'        => (string) $order->get_billing_phone(),
+				'return_url'   => $this->order_page_url( $order ),
 			)
 		);
 		if ( is_wp_error( $result ) || empty( $result['cip'] ) ) {
 			// Nothing was written to the order: it stays pending and can be paid again.
 			$data    = is_wp_error( $result ) ? $result->get_error_data() : null;
-			$message = is_array( $data ) && ! empty( $data['shopper_message'] ) ? $data['shopper_message'] : __( 'No pudimos generar tu código de pago PagoEfectivo. Inténtalo de nuevo en unos minutos o elige otro medio de pago.', 'woocommerce-pagoefectivo' );
+			$message = is_array( $data ) && ! empty( $data['shopper_message'] ) ? $data['shopper_message'] : __( 'No pudimos generar su código de pago PagoEfectivo. Inténtelo de nuevo en unos minutos o elija otro medio de pago.', 'woocommerce-pagoefectivo' );
 			return $this->payment_failure( $message );
 		}
 
@@ -145,6 +155,17 @@ class WC_Gateway_PagoEfectivo extends WC_Payment_Gateway {
 			'result'   => 'success',
 			'redirect' => $this->get_return_url( $order ),
 		);
+	}
+
+	/**
+	 * Where the voucher page's "Volver a la tienda" leads: My Account › order for a registered
+	 * customer (it shows the voucher too), else the order's thank-you page (its key lets a guest in).
+	 */
+	private function order_page_url( $order ) {
+		if ( (int) $order->get_customer_id() > 0 ) {
+			return (string) $order->get_view_order_url();
+		}
+		return (string) $this->get_return_url( $order );
 	}
 
 	private function payment_failure( $message ) {

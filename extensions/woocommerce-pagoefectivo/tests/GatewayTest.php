@@ -36,6 +36,28 @@ final class GatewayTest extends TestCase {
 		$this->assertTrue( PE_Signer::verify( 'sekret', $h['X-PE-Timestamp'], 'POST', '/plugin/v1/vouchers', $call['args']['body'], $h['X-PE-Signature'] ) );
 		$body = json_decode( $call['args']['body'], true );
 		$this->assertSame( array( 4821, 1, '100.30', 'PEN' ), array( $body['order_id'], $body['attempt'], $body['amount'], $body['currency'] ) );
+		// A guest goes back to the order's thank-you page (its key lets them in).
+		$this->assertSame( $result['redirect'], $body['return_url'] );
+	}
+
+	public function test_a_registered_customer_goes_back_to_my_account_order() {
+		wc_get_order( 4821 )->customer_id = 12;
+		pe_fake_response( 201, array( 'voucher_id' => 'v1', 'cip' => '2875319', 'expires_at' => '2025-03-15T15:22:35.000Z' ) );
+		( new WC_Gateway_PagoEfectivo() )->process_payment( 4821 );
+		$body = json_decode( $GLOBALS['pe_test']['http'][0]['args']['body'], true );
+		$this->assertSame( 'https://tienda.example.pe/mi-cuenta/view-order/4821/', $body['return_url'] );
+	}
+
+	public function test_settings_link_to_the_bridge_admin_page_only_once_connected() {
+		$html = ( new WC_Gateway_PagoEfectivo() )->generate_pagoefectivo_connect_html( 'connect', array( 'title' => 'Conexión' ) );
+		$this->assertStringContainsString( 'Abrir la configuración en PagoEfectivo', $html );
+		$this->assertStringContainsString( 'action=pagoefectivo_bridge_admin', $html );
+		$this->assertStringContainsString( 'Volver a conectar', $html );
+
+		update_option( 'woocommerce_pagoefectivo_settings', array( 'bridge_url' => 'https://bridge.example.pe' ) );
+		$html = ( new WC_Gateway_PagoEfectivo() )->generate_pagoefectivo_connect_html( 'connect', array( 'title' => 'Conexión' ) );
+		$this->assertStringNotContainsString( 'pagoefectivo_bridge_admin', $html );
+		$this->assertStringContainsString( 'Conectar con PagoEfectivo', $html );
 	}
 
 	public function test_bridge_failure_leaves_the_order_untouched_with_a_spanish_message() {

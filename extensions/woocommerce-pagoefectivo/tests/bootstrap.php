@@ -7,7 +7,9 @@
 define( 'ABSPATH', __DIR__ . '/' );
 
 function pe_test_reset() {
-	$GLOBALS['pe_test'] = array( 'http' => array(), 'http_responses' => array(), 'notices' => array(), 'orders' => array(), 'options' => array(), 'actions' => array() );
+	$GLOBALS['pe_test'] = array( 'http' => array(), 'http_responses' => array(), 'notices' => array(), 'orders' => array(), 'options' => array(), 'actions' => array(), 'caps' => array() );
+	$_GET     = array();
+	$_REQUEST = array();
 }
 pe_test_reset();
 
@@ -45,6 +47,31 @@ function wc_format_decimal( $v, $dp = false ) { return number_format( (float) $v
 function wc_price( $v, $args = array() ) { return '<span>S/&nbsp;' . number_format( (float) $v, 2, '.', ',' ) . '</span>'; }
 function wp_date( $format, $ts ) { return gmdate( $format, $ts - 5 * 3600 ); }
 function wc_get_order( $id ) { return $GLOBALS['pe_test']['orders'][ $id ] ?? false; }
+function sanitize_text_field( $v ) { return trim( (string) $v ); }
+function wp_unslash( $v ) { return $v; }
+function home_url() { return 'https://tienda.example.pe'; }
+function admin_url( $path = '' ) { return 'https://tienda.example.pe/wp-admin/' . $path; }
+function add_query_arg( $args, $url ) { return $url . ( false === strpos( $url, '?' ) ? '?' : '&' ) . http_build_query( $args ); }
+function wp_nonce_url( $url, $action ) { return add_query_arg( array( '_wpnonce' => 'nonce-' . $action ), $url ); }
+function current_user_can( $cap ) { return in_array( $cap, $GLOBALS['pe_test']['caps'], true ); }
+function check_admin_referer( $action ) {
+	if ( ( $_REQUEST['_wpnonce'] ?? '' ) !== 'nonce-' . $action ) {
+		throw new PE_Test_Stop( 'bad nonce', 403 );
+	}
+	return 1;
+}
+
+/** Thrown where WordPress would redirect or die and the plugin then calls exit. */
+class PE_Test_Stop extends Exception {
+	public $location;
+	public function __construct( $location, $status ) {
+		parent::__construct( (string) $location, (int) $status );
+		$this->location = $location;
+	}
+}
+function wp_redirect( $location, $status = 302 ) { throw new PE_Test_Stop( $location, $status ); }
+function wp_safe_redirect( $location, $status = 302 ) { throw new PE_Test_Stop( $location, $status ); }
+function wp_die( $message = '', $title = '', $args = array() ) { throw new PE_Test_Stop( 'die: ' . $message, $args['response'] ?? 500 ); }
 
 function wp_remote_request( $url, $args ) {
 	$GLOBALS['pe_test']['http'][] = array( 'url' => $url, 'args' => $args );
@@ -94,12 +121,15 @@ class WC_Order {
 	public $notes = array();
 	public $refunds = array();
 	public $payment_method = 'pagoefectivo';
+	public $customer_id = 0;
 	public $transaction_id = '';
 	private $id;
 	public function __construct( $id ) { $this->id = $id; }
 	public function get_id() { return $this->id; }
 	public function get_order_number() { return (string) $this->id; }
 	public function get_order_key() { return 'wc_order_Xk3pQ9vLm2TzR'; }
+	public function get_customer_id() { return $this->customer_id; }
+	public function get_view_order_url() { return 'https://tienda.example.pe/mi-cuenta/view-order/' . $this->id . '/'; }
 	public function get_total() { return '100.30'; }
 	public function get_currency() { return 'PEN'; }
 	public function get_billing_email() { return 'mariajose.quispe@example.pe'; }
@@ -124,4 +154,5 @@ define( 'PAGOEFECTIVO_GATEWAY_ID', 'pagoefectivo' );
 require_once dirname( __DIR__ ) . '/includes/class-pe-signer.php';
 require_once dirname( __DIR__ ) . '/includes/class-pe-bridge-client.php';
 require_once dirname( __DIR__ ) . '/includes/class-pe-voucher-display.php';
+require_once dirname( __DIR__ ) . '/includes/class-pe-connect.php';
 require_once dirname( __DIR__ ) . '/includes/class-wc-gateway-pagoefectivo.php';

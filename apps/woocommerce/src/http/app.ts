@@ -11,7 +11,7 @@ import {
 import type { BridgeEngine, OrderVoucherLookup, ReplayGuard, TenantStore } from "../ports";
 import type { WcAuthFlow } from "../wc-auth";
 import { receiveOrderUpdated } from "../webhooks/order-updated";
-import { createVoucherBody, requestRefundBody } from "./plugin-schemas";
+import { createVoucherBody, requestRefundBody, usableReturnUrl } from "./plugin-schemas";
 
 export interface BridgeLogger {
   info(obj: object, msg?: string): void;
@@ -131,7 +131,9 @@ export function createWooBridgeApp(deps: WooBridgeDeps): express.Express {
         platformData: {
           orderId: body.order_id,
           attempt: body.attempt,
-          ...(body.return_url ? { returnUrl: body.return_url } : {}),
+          ...(usableReturnUrl(body.return_url)
+            ? { returnUrl: usableReturnUrl(body.return_url) }
+            : {}),
         },
       });
       res.status(201).json(voucherResponse(voucher, deps.voucherPageUrl(voucher.publicToken)));

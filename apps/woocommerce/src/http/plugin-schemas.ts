@@ -15,8 +15,12 @@ export const createVoucherBody = z.object({
   document_type: z.string().max(10).optional(),
   document_number: z.string().max(20).optional(),
   test: z.boolean().optional(),
-  /** The order-received URL: the voucher page's "return to the store" (same host only). */
-  return_url: z.string().url().max(2000).optional(),
+  /**
+   * Where the voucher page's "Volver a la tienda" leads: the order's thank-you page, or
+   * My Account › order for a registered customer. Lenient on purpose: a URL the bridge cannot
+   * use is dropped (see `usableReturnUrl`), never a reason to fail the checkout.
+   */
+  return_url: z.string().max(2000).optional(),
 });
 
 export const requestRefundBody = z.object({
@@ -27,3 +31,20 @@ export const requestRefundBody = z.object({
   currency: z.string().length(3),
   reason: z.string().max(500).default(""),
 });
+
+/**
+ * An absolute http(s) URL without credentials, normalised; undefined otherwise. The voucher
+ * page still shows it only on the store's own host (it must not become an open redirect).
+ */
+export function usableReturnUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return undefined;
+  if (url.username || url.password) return undefined;
+  return url.toString();
+}

@@ -138,11 +138,36 @@ function originOf(url: string | undefined): string | undefined {
   }
 }
 
-/** Only a URL on the store's own origin: the voucher page must not become an open redirect. */
-function returnUrl(voucher: VoucherView, storeUrl: string | undefined): { returnUrl?: string } {
-  const origin = originOf(storeUrl);
-  if (!origin) return {};
+/**
+ * The URL the plugin sent (the order's thank-you or My Account page) when it is on the store's
+ * own host — the same origin, or https on a store whose home URL WordPress still reports as
+ * http — else the store's home: the voucher page must not become an open redirect.
+ */
+export function returnUrl(
+  voucher: Pick<VoucherView, "platformData">,
+  storeUrl: string | undefined,
+): { returnUrl?: string } {
+  let store: URL;
+  try {
+    store = new URL(storeUrl ?? "");
+  } catch {
+    return {};
+  }
   const wanted = voucher.platformData.returnUrl;
-  if (typeof wanted === "string" && originOf(wanted) === origin) return { returnUrl: wanted };
+  if (typeof wanted === "string") {
+    try {
+      const url = new URL(wanted);
+      const sameOrigin = url.origin === store.origin;
+      const upgraded =
+        store.protocol === "http:" &&
+        url.protocol === "https:" &&
+        url.hostname === store.hostname &&
+        (store.port === "" || store.port === "80") &&
+        url.port === "";
+      if (sameOrigin || upgraded) return { returnUrl: url.toString() };
+    } catch {
+      // Not a URL: the store's home below.
+    }
+  }
   return { returnUrl: storeUrl! };
 }
