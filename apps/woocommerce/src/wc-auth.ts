@@ -3,6 +3,7 @@ import { ValidationError, type Clock } from "@pe-pay/core";
 import { z } from "zod";
 import type { PendingAuthorizationStore, TenantStore, WooStoreRecord } from "./ports";
 import type { WooClient } from "./woo-client/client";
+import { WooApiError } from "./woo-client/errors";
 
 /**
  * WooCommerce app authorization (`/wc-auth/v1/authorize`) and the hand-over to the plugin.
@@ -83,7 +84,7 @@ export type WooClientFactory = (creds: {
   storeUrl: string;
   consumerKey: string;
   consumerSecret: string;
-}) => Pick<WooClient, "verifyCredentials" | "createOrderUpdatedWebhook">;
+}) => Pick<WooClient, "verifyCredentials" | "createOrderUpdatedWebhook" | "deleteWebhook">;
 
 export interface WcAuthDeps {
   publicUrl: string;
@@ -97,6 +98,7 @@ export interface WcAuthDeps {
   clock: Clock;
   /** Accept an http callback on a loopback host (local runs only). */
   allowHttpLoopback?: boolean;
+  logger?: { warn(obj: object, msg?: string): void };
   /** Injectable for deterministic tests. */
   randomToken?: (bytes: number) => string;
 }
@@ -187,6 +189,8 @@ export function createWcAuthFlow(deps: WcAuthDeps) {
         return { httpStatus: 400, outcome: "keys_rejected" };
       }
       const storeId = await deps.tenants.storeIdFor(pending.storeUrl);
+      // A reconnect: the webhook made last time must go, or every event would arrive twice.
+      const previous = await deps.tenants.getWooStore(storeId).catch(() => null);
       const webhookSecret = token(20); // 40 hex chars: alphanumeric, as WooCommerce needs
       let webhookId: number;
       try {
@@ -209,6 +213,10 @@ export function createWcAuthFlow(deps: WcAuthDeps) {
         connectedAt: now,
       };
       await deps.tenants.saveWooStore(record);
+      const oldWebhookId = previous?.webhookId ?? null;
+      if (oldWebhookId !== null && oldWebhookId !== webhookId) {
+        await removeWebhook(client, oldWebhookId, storeId, deps.logger);
+      }
       // Shoppers see this name on the voucher page; without it the store's host stays.
       const siteName = await deps.siteNameOf?.(pending.storeUrl).catch(() => null);
       if (siteName) await deps.tenants.setDisplayName?.(storeId, siteName);
@@ -246,3 +254,26 @@ export function createWcAuthFlow(deps: WcAuthDeps) {
 }
 
 export type WcAuthFlow = ReturnType<typeof createWcAuthFlow>;
+
+/**
+ * Deletes the webhook of an earlier connection, after the new one exists (no window without
+ * one). Already gone (404) is done. Any other failure must not fail the connection — WooCommerce
+ * would drop the new keys — and is only logged: the old webhook signs with a secret the bridge
+ * no longer holds, so its deliveries are refused (401) and WooCommerce disables it after a few.
+ */
+async function removeWebhook(
+  client: Pick<WooClient, "deleteWebhook">,
+  webhookId: number,
+  storeId: string,
+  logger?: { warn(obj: object, msg?: string): void },
+): Promise<void> {
+  try {
+    await client.deleteWebhook(webhookId);
+  } catch (error) {
+    if (error instanceof WooApiError && error.kind === "not_found") return;
+    logger?.warn(
+      { storeId, webhookId, err: error instanceof Error ? error.message : String(error) },
+      "could not delete the previous order.updated webhook",
+    );
+  }
+}

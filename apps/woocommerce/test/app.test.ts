@@ -269,6 +269,83 @@ describe("webhook route", () => {
 });
 
 describe("wc-auth connection flow", () => {
+  /** start → callback for STORE with msw as WooCommerce; what the bridge sent to /webhooks. */
+  async function connect(newWebhookId: number, onDelete: (id: number) => Response | object) {
+    const start = await fetch(
+      `${base}/wc-auth/v1/start?store_url=${encodeURIComponent(STORE)}&return_url=${encodeURIComponent(`${STORE}/wp-admin/admin-post.php?action=pagoefectivo_connected`)}`,
+      { redirect: "manual" },
+    );
+    const state = new URL(start.headers.get("location")!).searchParams.get("user_id")!;
+    const calls: string[] = [];
+    msw.use(
+      http.get(`${API}/orders`, () => HttpResponse.json([])),
+      http.post(`${API}/webhooks`, () => {
+        calls.push(`POST /webhooks`);
+        return HttpResponse.json(
+          { id: newWebhookId, status: "active", topic: "order.updated" },
+          { status: 201 },
+        );
+      }),
+      http.delete(`${API}/webhooks/:id`, ({ params, request }) => {
+        calls.push(
+          `DELETE /webhooks/${String(params.id)}?${new URL(request.url).searchParams.get("force") === "true" ? "force" : ""}`,
+        );
+        const answer = onDelete(Number(params.id));
+        return answer instanceof Response ? answer : HttpResponse.json(answer);
+      }),
+    );
+    const cb = await fetch(`${base}/wc-auth/v1/callback`, {
+      method: "POST",
+      body: JSON.stringify({
+        ...fixtureJson("wc-auth.callback.json"),
+        user_id: state,
+      }),
+    });
+    return { status: cb.status, calls };
+  }
+
+  test("a reconnect deletes the previous order.updated webhook after creating the new one", async () => {
+    const gone = (id: number) => ({ id, status: "active", topic: "order.updated" });
+    const first = await connect(21, gone);
+    expect(first.status).toBe(200);
+    const storeId = await tenants.storeIdFor(STORE);
+    expect((await tenants.getWooStore(storeId))?.webhookId).toBe(21);
+
+    const again = await connect(22, gone);
+    expect(again).toEqual({
+      status: 200,
+      calls: ["POST /webhooks", "DELETE /webhooks/21?force"],
+    });
+    expect((await tenants.getWooStore(storeId))?.webhookId).toBe(22);
+
+    // Already deleted by the merchant: 404 is done.
+    const notFound = await connect(23, () =>
+      HttpResponse.json(
+        {
+          code: "woocommerce_rest_webhook_invalid_id",
+          message: "ID no válido.",
+          data: { status: 404 },
+        },
+        { status: 404 },
+      ),
+    );
+    expect(notFound).toEqual({
+      status: 200,
+      calls: ["POST /webhooks", "DELETE /webhooks/22?force"],
+    });
+
+    // Refused: the connection still succeeds (WooCommerce would drop the new keys otherwise).
+    const refused = await connect(24, () =>
+      HttpResponse.json(
+        { code: "woocommerce_rest_cannot_delete", message: "No.", data: { status: 403 } },
+        { status: 403 },
+      ),
+    );
+    expect(refused.status).toBe(200);
+    expect(refused.calls).toEqual(["POST /webhooks", "DELETE /webhooks/23?force"]);
+    expect((await tenants.getWooStore(storeId))?.webhookId).toBe(24);
+  });
+
   test("start → authorize URL, callback stores keys + creates webhook (exactly 200), return → claim → secret", async () => {
     const pluginReturn = `${STORE}/wp-admin/admin-post.php?action=pagoefectivo_connected&_wpnonce=abc`;
     const start = await fetch(
@@ -290,6 +367,10 @@ describe("wc-auth connection flow", () => {
     let webhookBody: Record<string, unknown> | undefined;
     msw.use(
       http.get(`${API}/orders`, () => HttpResponse.json([])),
+      // The store was connected by the test above: its previous webhook is deleted.
+      http.delete(`${API}/webhooks/:id`, ({ params }) =>
+        HttpResponse.json({ id: Number(params.id), status: "active", topic: "order.updated" }),
+      ),
       http.post(`${API}/webhooks`, async ({ request }) => {
         webhookBody = (await request.json()) as Record<string, unknown>;
         return HttpResponse.json(

@@ -143,6 +143,32 @@ describe("WooClient against the contract fixtures", () => {
     ).toThrow(RangeError);
   });
 
+  test("deletes a webhook for good (force=true); an unknown one is not_found", async () => {
+    const deleted = capture("delete", "/webhooks/7", 200, {
+      id: 7,
+      name: "PagoEfectivo order.updated",
+      status: "active",
+      topic: "order.updated",
+      delivery_url: "https://bridge.example.pe/webhooks/woocommerce/s1",
+    });
+    expect(await client().deleteWebhook(7)).toMatchObject({ id: 7 });
+    expect(deleted[0]!.url.searchParams.get("force")).toBe("true");
+
+    server.use(
+      http.delete(`${API}/webhooks/8`, () =>
+        HttpResponse.json(
+          {
+            code: "woocommerce_rest_webhook_invalid_id",
+            message: "ID no válido.",
+            data: { status: 404 },
+          },
+          { status: 404 },
+        ),
+      ),
+    );
+    await expect(client().deleteWebhook(8)).rejects.toMatchObject({ kind: "not_found" });
+  });
+
   test("lists recently modified orders with modified_after + orderby=modified and pagination headers", async () => {
     let url: URL | undefined;
     server.use(

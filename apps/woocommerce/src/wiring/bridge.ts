@@ -175,6 +175,7 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
     wooClientFor,
     siteNameOf: (storeUrl) => fetchSiteName(storeUrl),
     clock,
+    logger,
   });
 
   const reconcile = () =>

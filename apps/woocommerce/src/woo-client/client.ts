@@ -193,6 +193,17 @@ export class WooClient {
     );
   }
 
+  /**
+   * Deletes a webhook for good (REST API `DELETE /webhooks/{id}`; webhooks have no trash, so
+   * `force=true`). Retried like the other idempotent calls; a webhook already gone answers 404
+   * (`woocommerce_rest_webhook_invalid_id`), which callers treat as done.
+   */
+  deleteWebhook(webhookId: number): Promise<WooWebhook> {
+    return this.idempotent(`DELETE webhook ${webhookId}`, wooWebhookSchema, () =>
+      this.api.delete(`webhooks/${webhookId}`, { force: "true" }),
+    );
+  }
+
   /** Cheapest authenticated read: proves the keys work and can see orders. */
   async verifyCredentials(): Promise<void> {
     await this.idempotent("GET orders (verify)", null, () =>
