@@ -8,7 +8,12 @@ import type {
   VoucherView,
 } from "./engine-ports";
 import type { MutationResult, PaymentsAppsClient, ShopCredentials } from "./graphql/client";
-import { merchantLocale, refundRejectedMessage, voucherRejectedMessage } from "./merchant-messages";
+import {
+  merchantLocale,
+  refundRejectedMessage,
+  refundRejectionOf,
+  voucherRejectedMessage,
+} from "./merchant-messages";
 import { silentLogger, type Logger } from "./ports";
 
 /**
@@ -164,7 +169,7 @@ export function createShopifyDeliverer(options: ShopifyDelivererOptions): Platfo
                   // The refund session carries its own merchant_locale (the admin's, at refund time).
                   merchantMessage: refundRejectedMessage(
                     merchantLocale(refundLocale(refund) ?? voucher.platformData?.merchantLocale),
-                    refund.failureReason,
+                    refundRejectionOf(refund),
                   ),
                 },
               });

@@ -1,3 +1,4 @@
+import { isAppError } from "@pe-pay/core";
 import { shopifyOrigin } from "../config/env";
 import { silentLogger, type Logger } from "../ports";
 import { toShopifyDateTime } from "./date-time";
@@ -10,6 +11,16 @@ export interface ShopCredentials {
   /** Offline access token. Never logged. */
   accessToken: string;
 }
+
+/**
+ * Hands out the shop's token for a call (an expiring offline token is refreshed first) and, after
+ * a 401, a replacement for `rejected`. null: nothing better than the caller's token. A throw ends
+ * the call: as transient if it is a retryable AppError, else as permanent.
+ */
+export type AccessTokenProvider = (
+  shop: ShopCredentials,
+  options?: { rejected?: string },
+) => Promise<string | null>;
 
 export type MutationResult<T> =
   | { ok: true; payload: T; alreadyDone: boolean; userErrors: ShopifyUserError[] }
@@ -37,6 +48,8 @@ export interface PaymentsAppsClientOptions {
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   logger?: Logger;
+  /** Without it, `shop.accessToken` is sent as given and a 401 is final. */
+  accessTokenProvider?: AccessTokenProvider;
 }
 
 export interface PaymentSessionNode {
@@ -90,6 +103,23 @@ interface GraphqlEnvelope {
   extensions?: { cost?: ThrottleStatus & { throttleStatus?: ThrottleStatus } };
 }
 
+async function tokenFrom(
+  provider: AccessTokenProvider,
+  shop: ShopCredentials,
+  rejected?: string,
+): Promise<string | { ok: false; kind: "transient" | "permanent"; message: string }> {
+  try {
+    const token = await provider(shop, rejected === undefined ? undefined : { rejected });
+    return token ?? rejected ?? shop.accessToken;
+  } catch (err) {
+    return {
+      ok: false,
+      kind: isAppError(err) && !err.retryable ? "permanent" : "transient",
+      message: `no usable access token for ${shop.shopDomain}: ${(err as Error).message}`,
+    };
+  }
+}
+
 export function paymentsAppsEndpoint(apiOrigin: string, apiVersion: string, shopDomain: string) {
   return `${shopifyOrigin(apiOrigin, shopDomain)}/payments_apps/api/${apiVersion}/graphql.json`;
 }
@@ -115,6 +145,14 @@ export function createPaymentsAppsClient(options: PaymentsAppsClientOptions): Pa
     const url = paymentsAppsEndpoint(options.apiOrigin, options.apiVersion, shop.shopDomain);
     const body = JSON.stringify({ query: MUTATIONS[mutation].document, variables });
     let last = "no attempt made";
+    const provider = options.accessTokenProvider;
+    let accessToken = shop.accessToken;
+    if (provider) {
+      const got = await tokenFrom(provider, shop);
+      if (typeof got !== "string") return got;
+      accessToken = got;
+    }
+    let replacedAfter401 = false;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const wait = async (ms: number, reason: string) => {
         last = reason;
@@ -128,7 +166,7 @@ export function createPaymentsAppsClient(options: PaymentsAppsClientOptions): Pa
           headers: {
             "Content-Type": "application/json",
             Accept: "application/json",
-            "X-Shopify-Access-Token": shop.accessToken,
+            "X-Shopify-Access-Token": accessToken,
           },
           body,
           signal: AbortSignal.timeout(timeoutMs),
@@ -164,6 +202,17 @@ export function createPaymentsAppsClient(options: PaymentsAppsClientOptions): Pa
             : backoffDelay(attempt, backoff);
         await wait(ms, `http ${response.status}`);
         continue;
+      }
+      if (response.status === 401 && provider && !replacedAfter401) {
+        // Once per call: a refused token gets one replacement, then the 401 stands.
+        replacedAfter401 = true;
+        const got = await tokenFrom(provider, shop, accessToken);
+        if (typeof got !== "string") return got;
+        if (got !== accessToken) {
+          accessToken = got;
+          attempt--; // the retry with the new token is not a backoff attempt
+          continue;
+        }
       }
       if (!response.ok) {
         return {
