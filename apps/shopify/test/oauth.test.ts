@@ -109,6 +109,39 @@ describe("OAuth install", () => {
     ]);
   });
 
+  test("an expiring offline token: its lifetime and refresh token are stored with it", async () => {
+    const previous = tokenReply;
+    tokenReply = () =>
+      HttpResponse.json({
+        access_token: "shpat_expiring",
+        scope: "write_payment_gateways,write_payment_sessions",
+        expires_in: 3600,
+        refresh_token: "shprt_first",
+        refresh_token_expires_in: 7776000,
+      });
+    try {
+      const res = await startInstall();
+      const state = new URL(res.headers.get("location")!).searchParams.get("state")!;
+      const cookie = res.headers.get("set-cookie")!.split(";")[0]!;
+      const cb = await fetch(
+        `${base}/auth/callback?${signed({ code: "c", shop: SHOP, state, timestamp: TS })}`,
+        { redirect: "manual", headers: { cookie } },
+      );
+      expect(cb.status).toBe(302);
+      expect(tenants.upserts).toEqual([
+        {
+          shopDomain: SHOP,
+          accessToken: "shpat_expiring",
+          scope: "write_payment_gateways,write_payment_sessions",
+          refreshToken: "shprt_first",
+          expiresInSeconds: 3600,
+        },
+      ]);
+    } finally {
+      tokenReply = previous;
+    }
+  });
+
   test.each([
     ["bad hmac", () => `shop=${SHOP}&timestamp=${TS}&hmac=${"0".repeat(64)}`],
     ["missing hmac", () => `shop=${SHOP}&timestamp=${TS}`],

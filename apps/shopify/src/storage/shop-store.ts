@@ -5,6 +5,9 @@ import {
   findTenantByShop,
   getTenant,
   getTenantCredentials,
+  listOpenAlerts,
+  raiseAlert,
+  resolveAlert,
   setTenantCredentials,
   type Database,
   type Executor,
@@ -21,12 +24,38 @@ export type PeCredentialSets = Partial<Record<PeEnvironment, PeCredentials>>;
 interface ShopSecrets {
   refreshToken?: string;
   pe?: PeCredentialSets;
+  /**
+   * ISO time Shopify refused the refresh token; cleared by the next install. Not a secret, but
+   * shopify_shops has no column for it and adding one is an engine migration.
+   */
+  reauthorizationRequiredAt?: string;
+}
+
+/** Alert kind raised when a shop must re-authorise the app; resolved by the next install. */
+export const REAUTHORIZATION_ALERT = "shopify_reauthorization_required";
+
+/** What the token refresher needs of a shop (decrypted: never log it). */
+export interface ShopTokenState {
+  tenantId: string;
+  accessToken: string | null;
+  expiresAt: Date | null;
+  refreshToken: string | null;
+  reauthorizationRequiredAt: Date | null;
+}
+
+export interface RefreshedToken {
+  accessToken: string;
+  scope: string;
+  expiresInSeconds?: number;
+  refreshToken?: string;
 }
 
 export interface ShopifyShop {
   tenant: TenantRecord;
   scope: string;
   accessTokenExpiresAt: Date | null;
+  /** Set when Shopify refused the refresh token: the merchant must open the app again. */
+  reauthorizationRequiredAt: Date | null;
   configuredAt: Date | null;
   externalHandle: string | null;
   installedAt: Date;
@@ -74,6 +103,11 @@ export class DbShopStore implements TenantStore {
       // A reinstall without a refresh token means the token no longer expires.
       if (input.refreshToken) secrets.refreshToken = input.refreshToken;
       else delete secrets.refreshToken;
+      delete secrets.reauthorizationRequiredAt;
+      const now = this.clock.now();
+      for (const alert of await listOpenAlerts(tx, t.id)) {
+        if (alert.kind === REAUTHORIZATION_ALERT) await resolveAlert(tx, alert.id, now);
+      }
       const sealed = this.seal(t.id, secrets);
       await tx.query(
         `INSERT INTO shopify_shops (tenant_id, scope, access_token_expires_at, secrets, secrets_key_id)
@@ -140,10 +174,12 @@ export class DbShopStore implements TenantStore {
       t.id,
     ]);
     const r = rows[0];
+    const secrets = this.open(t.id, (r?.secrets as Buffer | null | undefined) ?? null);
     return {
       tenant: t,
       scope: r ? String(r.scope) : "",
       accessTokenExpiresAt: (r?.access_token_expires_at as Date | null) ?? null,
+      reauthorizationRequiredAt: dateOrNull(secrets.reauthorizationRequiredAt),
       configuredAt: (r?.configured_at as Date | null) ?? null,
       externalHandle: (r?.external_handle as string | null) ?? null,
       installedAt: (r?.installed_at as Date | undefined) ?? t.createdAt,
@@ -158,6 +194,81 @@ export class DbShopStore implements TenantStore {
 
   async refreshToken(tenantId: string): Promise<string | null> {
     return (await this.readSecrets(this.db, tenantId)).refreshToken ?? null;
+  }
+
+  /** Token, expiry and refresh token of an active shop; null if unknown or uninstalled. */
+  async tokenState(shopDomain: string): Promise<ShopTokenState | null> {
+    const t = await findTenantByShop(this.db, "shopify", shopDomain);
+    if (!t || t.status !== "active") return null;
+    const { rows } = await this.db.query<{
+      access_token_expires_at: Date | null;
+      secrets: Buffer | null;
+    }>("SELECT access_token_expires_at, secrets FROM shopify_shops WHERE tenant_id = $1", [t.id]);
+    const secrets = this.open(t.id, rows[0]?.secrets ?? null);
+    return {
+      tenantId: t.id,
+      accessToken: await this.accessToken(t.id),
+      expiresAt: rows[0]?.access_token_expires_at ?? null,
+      refreshToken: secrets.refreshToken ?? null,
+      reauthorizationRequiredAt: dateOrNull(secrets.reauthorizationRequiredAt),
+    };
+  }
+
+  /**
+   * Stores a refreshed token pair, both sealed, if `replacing` is still the stored refresh token.
+   * false: another process refreshed first and its pair stands (Shopify rotates the refresh
+   * token on every use, so only one of the two may be kept).
+   */
+  async saveRefreshedToken(
+    tenantId: string,
+    replacing: string,
+    grant: RefreshedToken,
+  ): Promise<boolean> {
+    const now = this.clock.now();
+    return this.db.transaction(async (tx) => {
+      const row = await this.lockShop(tx, tenantId);
+      if (!row || row.secrets.refreshToken !== replacing) return false;
+      const secrets: ShopSecrets = { ...row.secrets };
+      // Shopify sends a new refresh token with every refresh; keep the old one if it did not.
+      if (grant.refreshToken) secrets.refreshToken = grant.refreshToken;
+      const scope = grant.scope || row.scope;
+      const expiresAt =
+        grant.expiresInSeconds !== undefined
+          ? new Date(now.getTime() + grant.expiresInSeconds * 1000)
+          : null;
+      await setTenantCredentials(tx, this.keyring, tenantId, {
+        platformCredentials: { kind: "shopify", accessToken: grant.accessToken, scope },
+      });
+      const sealed = this.seal(tenantId, secrets);
+      await tx.query(
+        `UPDATE shopify_shops SET scope = $2, access_token_expires_at = $3, secrets = $4,
+           secrets_key_id = $5, updated_at = now() WHERE tenant_id = $1`,
+        [tenantId, scope, expiresAt, sealed.blob, sealed.keyId],
+      );
+      return true;
+    });
+  }
+
+  /**
+   * Shopify refused `refused` for good: forget it, flag the shop and raise a merchant alert.
+   * false: the stored refresh token is no longer `refused` (another process refreshed first).
+   */
+  async markReauthorizationRequired(tenantId: string, refused: string): Promise<boolean> {
+    const now = this.clock.now();
+    return this.db.transaction(async (tx) => {
+      const row = await this.lockShop(tx, tenantId);
+      if (!row || row.secrets.refreshToken !== refused) return false;
+      const secrets: ShopSecrets = { ...row.secrets, reauthorizationRequiredAt: now.toISOString() };
+      delete secrets.refreshToken;
+      const sealed = this.seal(tenantId, secrets);
+      await tx.query(
+        `UPDATE shopify_shops SET secrets = $2, secrets_key_id = $3, updated_at = now()
+         WHERE tenant_id = $1`,
+        [tenantId, sealed.blob, sealed.keyId],
+      );
+      await raiseAlert(tx, { tenantId, kind: REAUTHORIZATION_ALERT, at: now });
+      return true;
+    });
   }
 
   async peCredentialSets(tenantId: string): Promise<PeCredentialSets> {
@@ -215,8 +326,25 @@ export class DbShopStore implements TenantStore {
       "SELECT secrets FROM shopify_shops WHERE tenant_id = $1",
       [tenantId],
     );
-    const blob = rows[0]?.secrets;
+    return this.open(tenantId, rows[0]?.secrets ?? null);
+  }
+
+  /** The shop row locked for a read-modify-write of its sealed secrets. */
+  private async lockShop(q: Executor, tenantId: string) {
+    const { rows } = await q.query<{ scope: string; secrets: Buffer | null }>(
+      "SELECT scope, secrets FROM shopify_shops WHERE tenant_id = $1 FOR UPDATE",
+      [tenantId],
+    );
+    const r = rows[0];
+    return r ? { scope: r.scope, secrets: this.open(tenantId, r.secrets) } : null;
+  }
+
+  private open(tenantId: string, blob: Buffer | null): ShopSecrets {
     if (!blob) return {};
     return JSON.parse(this.keyring.decrypt(blob, aad(tenantId)).toString("utf8")) as ShopSecrets;
   }
+}
+
+function dateOrNull(iso: string | undefined): Date | null {
+  return iso ? new Date(iso) : null;
 }

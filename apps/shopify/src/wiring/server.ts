@@ -36,6 +36,7 @@ import { merchantLocale, refundRejectedMessage } from "../merchant-messages";
 import { merchantRouter } from "../merchant/routes";
 import { issueSession } from "../merchant/session";
 import { createMtlsServer } from "../mtls";
+import { createAccessTokenRefresher } from "../oauth/token-refresh";
 import type { Logger } from "../ports";
 import type { RefundRequestFailure } from "../session-requests/handlers";
 import { createComplianceHandlers, DbWebhookDeduper } from "../storage/compliance";
@@ -162,10 +163,18 @@ export async function startShopifyServer(opts: StartShopifyOptions): Promise<Run
     transport: mail,
     logger: log,
   });
+  const tokens = createAccessTokenRefresher({
+    store: shops,
+    config: sc,
+    clock,
+    logger: log,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+  });
   const graphql = createPaymentsAppsClient({
     apiOrigin: sc.apiOrigin,
     apiVersion: sc.apiVersion,
     logger: log,
+    accessTokenProvider: tokens.provider,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
     ...opts.graphql,
   });
