@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { isAppError, systemClock, type Clock, type RetryPolicy } from "@pe-pay/core";
+import { systemClock, type Clock, type RetryPolicy } from "@pe-pay/core";
 import {
   createHealthRouter,
   createLogger,
@@ -8,6 +8,7 @@ import {
   createOutboxDispatcher,
   createPaymentEngine,
   findRefundByPlatformId,
+  getRefund,
   runRefundPollingOnce,
   runRefundSubmissionOnce,
   type Database,
@@ -21,7 +22,7 @@ import {
 import express, { type NextFunction, type Request, type Response } from "express";
 import { createShopifyApp, type ShopifyApp } from "../app";
 import type { ShopifyRuntimeConfig } from "../config/runtime";
-import type { PlatformDeliverer } from "../engine-ports";
+import type { OutboxMessage, PlatformDeliverer } from "../engine-ports";
 import { createPaymentsAppsClient, type PaymentsAppsClientOptions } from "../graphql/client";
 import { errorMiddleware } from "../http-errors";
 import { createVoucherMailer } from "../mail/voucher-mailer";
@@ -32,7 +33,13 @@ import {
   type CapturedMail,
   type MailTransport,
 } from "../mail/transport";
-import { merchantLocale, refundRejectedMessage } from "../merchant-messages";
+import {
+  REFUND_REJECTION_KEY,
+  merchantLocale,
+  refundRejectedMessage,
+  refundRejectionFromError,
+  refundRejectionFromFailure,
+} from "../merchant-messages";
 import { merchantRouter } from "../merchant/routes";
 import { issueSession } from "../merchant/session";
 import { createMtlsServer } from "../mtls";
@@ -189,14 +196,14 @@ export async function startShopifyServer(opts: StartShopifyOptions): Promise<Run
     const accessToken = await shops.accessToken(f.tenant.tenantId);
     if (!accessToken) return;
     const locale = merchantLocale(f.refund.merchantLocale);
-    const reason = isAppError(f.error) ? f.error.merchantMessage : null;
+    const rejection = refundRejectionFromError(f.error, f.refund.amount.currency);
     const result = await graphql.refundSessionReject(
       { shopDomain: f.tenant.shopDomain, accessToken },
       {
         id: f.refund.gid,
         reason: {
           code: "PROCESSING_ERROR",
-          merchantMessage: refundRejectedMessage(locale, reason),
+          merchantMessage: refundRejectedMessage(locale, rejection),
         },
       },
     );
@@ -245,9 +252,34 @@ export async function startShopifyServer(opts: StartShopifyOptions): Promise<Run
       if (message.kind === "voucher.pending") {
         await sendVoucherEmail(message.payload.voucher).catch(() => false);
       }
+      if (message.kind === "refund.failed") message = await withRefundRejection(message);
       return shopify.deliverer.deliver(message, tenant);
     },
   };
+
+  /**
+   * The engine's refund view carries only the Spanish failure text; the row has the reason code
+   * and the figures, which the refund-session reject words in the merchant's locale.
+   */
+  async function withRefundRejection(message: OutboxMessage): Promise<OutboxMessage> {
+    const refund = message.payload.refund as
+      (OutboxMessage["payload"]["refund"] & { platformData?: Record<string, unknown> }) | undefined;
+    if (!refund) return message;
+    const row = await getRefund(db, refund.id);
+    if (!row) return message;
+    const rejection = refundRejectionFromFailure({
+      failureCode: row.failureCode,
+      failureReason: row.failureReason,
+      currency: message.payload.voucher.amount.currency,
+      refusal: row.platformData.engineRefusal as { reason?: unknown; refundableMinor?: unknown },
+    });
+    if (!rejection) return message;
+    const withRejection: typeof refund = {
+      ...refund,
+      platformData: { ...refund.platformData, [REFUND_REJECTION_KEY]: rejection },
+    };
+    return { ...message, payload: { ...message.payload, refund: withRejection } };
+  }
   const dispatcher = createOutboxDispatcher(ctx, [deliverer], {
     loadVoucher: (q, id) => engine.loadVoucherView(q, id),
   });
