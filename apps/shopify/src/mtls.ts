@@ -1,3 +1,4 @@
+import { X509Certificate, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { RequestListener } from "node:http";
 import https from "node:https";
@@ -22,18 +23,60 @@ export interface DirectMtlsFiles {
   serverKeyFile: string;
 }
 
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g;
+
+/**
+ * The certificates of a PEM bundle. Node's TLS silently ignores a CA bundle it cannot read and
+ * then refuses every client, so an empty, truncated or garbled bundle is refused here instead.
+ */
+export function parseCaBundle(pem: Buffer | string): X509Certificate[] {
+  const blocks = pem.toString("utf8").match(PEM_CERTIFICATE) ?? [];
+  const certificates = blocks.map((block) => {
+    try {
+      return new X509Certificate(block);
+    } catch {
+      throw new Error("MTLS_CA_FILE holds a certificate that does not parse");
+    }
+  });
+  if (certificates.length === 0) throw new Error("MTLS_CA_FILE holds no PEM certificate");
+  return certificates;
+}
+
 function readTlsMaterial(files: DirectMtlsFiles, read: (path: string) => Buffer) {
+  const ca = read(files.caFile);
   return {
-    ca: read(files.caFile),
+    ca,
     cert: read(files.serverCertFile),
     key: read(files.serverKeyFile),
+    authorities: parseCaBundle(ca),
   };
+}
+
+/** Safe to log: which CAs are trusted, never key material. */
+export interface TrustedCa {
+  subject: string;
+  fingerprint256: string;
+  validTo: string;
 }
 
 export interface MtlsServer {
   server: https.Server;
-  /** Re-reads the CA bundle and server key pair (Shopify rotates its CA; certificates renew). */
-  reload(): void;
+  /**
+   * Re-reads the CA bundle and server key pair (Shopify rotates its CA; certificates renew) for
+   * new connections, and returns the CAs now trusted. Throws, keeping the previous context, if a
+   * file does not load.
+   */
+  reload(): TrustedCa[];
+  /** The CAs trusted now. */
+  trusted(): TrustedCa[];
+}
+
+function describeCas(certificates: X509Certificate[]): TrustedCa[] {
+  return certificates.map((c) => ({
+    subject: c.subject,
+    fingerprint256: c.fingerprint256,
+    validTo: c.validTo,
+  }));
 }
 
 /**
@@ -47,7 +90,8 @@ export function createMtlsServer(
   files: DirectMtlsFiles,
   read: (path: string) => Buffer = (p) => readFileSync(p),
 ): MtlsServer {
-  const material = readTlsMaterial(files, read);
+  const { authorities, ...material } = readTlsMaterial(files, read);
+  let trusted = describeCas(authorities);
   const server = https.createServer(
     { ...material, requestCert: true, rejectUnauthorized: true, minVersion: "TLSv1.2" },
     handler,
@@ -55,9 +99,16 @@ export function createMtlsServer(
   return {
     server,
     reload() {
-      // Read everything first: a bad file leaves the previous context in place.
-      server.setSecureContext(readTlsMaterial(files, read));
+      // Read and check everything first: a bad file leaves the previous context in place.
+      const { authorities: next, ...fresh } = readTlsMaterial(files, read);
+      server.setSecureContext(fresh);
+      // Session tickets issued under the old trust would let a client resume without showing
+      // its certificate to the new CA bundle.
+      server.setTicketKeys(randomBytes(48));
+      trusted = describeCas(next);
+      return trusted;
     },
+    trusted: () => trusted,
   };
 }
 

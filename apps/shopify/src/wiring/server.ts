@@ -78,6 +78,11 @@ export interface StartShopifyOptions {
   engineOptions?: PaymentEngineOptions;
   /** false: no schedulers and no nudges (tests drive `runBackgroundOnce`). Default true. */
   schedulers?: boolean;
+  /**
+   * Direct mTLS mode: the signal that re-reads the CA bundle and server key pair (default
+   * SIGHUP); false installs no handler (call `reloadTls` instead).
+   */
+  tlsReloadSignal?: NodeJS.Signals | false;
 }
 
 export interface RunningShopify {
@@ -96,6 +101,12 @@ export interface RunningShopify {
   mail: MailTransport;
   /** Background work in one go: refund submission and polling, then the outbox. */
   runBackgroundOnce(): Promise<void>;
+  /**
+   * Direct mTLS mode: re-reads MTLS_CA_FILE and the server key pair for new connections, without
+   * a restart (Shopify rotates its CA). A file that does not load leaves the previous context in
+   * place and throws. No-op in the other modes.
+   */
+  reloadTls(): void;
   close(): Promise<void>;
 }
 
@@ -359,10 +370,33 @@ export async function startShopifyServer(opts: StartShopifyOptions): Promise<Run
     const mport = await listen(mtls.server as unknown as Server, config.mtlsPort, config.host);
     mtlsUrl = `https://${hostForUrl(config.host)}:${mport}`;
   }
+  const reloadTls = () => {
+    if (!mtls) return;
+    logger.info({ trustedCas: mtls.reload() }, "mTLS CA bundle and server certificate reloaded");
+  };
+  const reloadSignal = mtls ? (opts.tlsReloadSignal ?? "SIGHUP") : false;
+  const onReloadSignal = () => {
+    try {
+      reloadTls();
+    } catch (err) {
+      logger.error(
+        { err: (err as Error).message },
+        "mTLS reload failed: the previous CA bundle and certificate stay in use",
+      );
+    }
+  };
+  if (reloadSignal) process.on(reloadSignal, onReloadSignal);
 
   if (schedulers) background.start();
   logger.info(
-    { url, mtlsUrl, appUrl: sc.appUrl, mtls: sc.mtls.mode, mail: mail.kind },
+    {
+      url,
+      mtlsUrl,
+      appUrl: sc.appUrl,
+      mtls: sc.mtls.mode,
+      ...(mtls ? { trustedCas: mtls.trusted(), tlsReloadSignal: reloadSignal } : {}),
+      mail: mail.kind,
+    },
     "shopify app listening",
   );
 
@@ -383,8 +417,10 @@ export async function startShopifyServer(opts: StartShopifyOptions): Promise<Run
       await runRefundWork();
       await dispatcher.runOnce();
     },
+    reloadTls,
     close() {
       closing ??= (async () => {
+        if (reloadSignal) process.off(reloadSignal, onReloadSignal);
         const servers: Server[] = [
           publicServer,
           ...(mtls ? [mtls.server as unknown as Server] : []),
