@@ -337,12 +337,12 @@ describe("describeAttention", () => {
     (kind: AttentionKind, locale) => {
       const text = describeAttention(kind, locale);
       expect(text.length).toBeGreaterThan(40);
-      expect(text).toMatch(locale === "es" ? /devu[eé]lve/i : /refund/i);
+      expect(text).toMatch(locale === "es" ? /devu[eé]lva/i : /refund/i);
     },
   );
   it("offers reinstating only where it is possible", () => {
     expect(describeAttention("paid_after_expiry", "en")).toMatch(/reinstate/i);
-    expect(describeAttention("paid_after_cancellation", "es")).toMatch(/reactiva/i);
+    expect(describeAttention("paid_after_cancellation", "es")).toMatch(/reactive/i);
     expect(describeAttention("paid_twice", "en")).not.toMatch(/reinstate/i);
   });
 });

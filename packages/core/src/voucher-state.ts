@@ -439,19 +439,19 @@ function onReinstated(
 
 const ATTENTION_TEXT: Record<AttentionKind, LocalizedMessage> = {
   paid_after_expiry: {
-    es: "El cliente pagó el código CIP después de que venciera y el pedido ya estaba anulado. Reactiva el pedido si aún puedes atenderlo, o devuelve el pago completo al cliente.",
+    es: "El cliente pagó el código CIP después de que venciera y el pedido ya estaba anulado. Reactive el pedido si aún puede atenderlo, o devuelva el pago completo al cliente.",
     en: "The shopper paid the CIP after it expired, when the order had already been voided. Reinstate the order if you can still fulfil it, or refund the full payment to the shopper.",
   },
   paid_after_cancellation: {
-    es: "El cliente pagó el código CIP después de que el pedido fuera cancelado. Reactiva el pedido si aún puedes atenderlo, o devuelve el pago completo al cliente.",
+    es: "El cliente pagó el código CIP después de que el pedido fuera cancelado. Reactive el pedido si aún puede atenderlo, o devuelva el pago completo al cliente.",
     en: "The shopper paid the CIP after the order was cancelled. Reinstate the order if you can still fulfil it, or refund the full payment to the shopper.",
   },
   paid_twice: {
-    es: "El pedido se pagó dos veces (se pagó también otro código CIP del mismo pedido). El pedido ya está pagado: devuelve el segundo pago al cliente.",
+    es: "El pedido se pagó dos veces (se pagó también otro código CIP del mismo pedido). El pedido ya está pagado: devuelva el segundo pago al cliente.",
     en: "The order was paid twice (another CIP for the same order was also paid). The order is already paid: refund the second payment to the shopper.",
   },
   amount_mismatch: {
-    es: "PagoEfectivo informó un pago cuyo monto o moneda no coincide con el pedido, por lo que no se marcó como pagado. Revisa el pago en tu panel de PagoEfectivo y devuélvelo al cliente; no entregues el pedido hasta resolverlo.",
+    es: "PagoEfectivo informó un pago cuyo monto o moneda no coincide con el pedido, por lo que no se marcó como pagado. Revise el pago en su panel de PagoEfectivo y devuélvalo al cliente; no entregue el pedido hasta resolverlo.",
     en: "PagoEfectivo reported a payment whose amount or currency does not match the order, so the order was not marked as paid. Check the payment in your PagoEfectivo dashboard and refund it to the shopper; do not fulfil the order until this is resolved.",
   },
 };

@@ -129,7 +129,7 @@ forEachDatabase("merchant alerts", (t) => {
       "El 2026-03-10 (hora de Lima) se pidieron 2 reembolsos para 20 pagos (10 %): más del 5 % de los pagos del día.",
     );
     expect(alert!.message.en).toContain("2 refunds were requested against 20 payments (10 %)");
-    expect(alert!.action.es).toContain("Revisa los reembolsos del día");
+    expect(alert!.action.es).toContain("Revise los reembolsos del día");
     // Evaluating again with the same numbers changes nothing.
     expect((await evaluateAlerts(ctx, tenant.id)).raised).toBe(0);
     expect((await listMerchantAlerts(ctx, tenant.id))[0]!.occurrences).toBe(1);

@@ -42,11 +42,11 @@ const OUTBOX_KIND_TEXT: Record<string, LocalizedMessage> = {
 
 const ENGINE_ATTENTION_TEXT: Record<string, LocalizedMessage> = {
   refund_outcome_conflict: {
-    es: "PagoEfectivo informó un resultado de reembolso que contradice el que ya habíamos registrado (completado y rechazado). Revisa el reembolso en tu panel de PagoEfectivo y corrige el pedido a mano.",
+    es: "PagoEfectivo informó un resultado de reembolso que contradice el que ya habíamos registrado (completado y rechazado). Revise el reembolso en su panel de PagoEfectivo y corrija el pedido a mano.",
     en: "PagoEfectivo reported a refund outcome that contradicts the one already recorded (completed and rejected). Check the refund in your PagoEfectivo dashboard and correct the order by hand.",
   },
   refund_unrecorded: {
-    es: "PagoEfectivo completó un reembolso que no pudimos registrar en el pedido. Revisa el pedido y el reembolso en tu panel de PagoEfectivo.",
+    es: "PagoEfectivo completó un reembolso que no pudimos registrar en el pedido. Revise el pedido y el reembolso en su panel de PagoEfectivo.",
     en: "PagoEfectivo completed a refund we could not record on the order. Check the order and the refund in your PagoEfectivo dashboard.",
   },
 };
@@ -78,7 +78,7 @@ export function describeAlert(a: AlertRecord): MerchantAlert {
           en: `On ${str(d.day)} (Lima time) ${refunds} refunds were requested against ${payments} payments${pct}: above 5 % of the day's payments.`,
         },
         action: {
-          es: "Revisa los reembolsos del día: confirma que los pidió tu equipo y que no hay un error en la tienda ni pedidos fraudulentos.",
+          es: "Revise los reembolsos del día: confirme que los pidió su equipo y que no hay un error en la tienda ni pedidos fraudulentos.",
           en: "Review today's refunds: confirm your team requested them and that there is no store error or fraudulent orders.",
         },
       };
@@ -97,7 +97,7 @@ export function describeAlert(a: AlertRecord): MerchantAlert {
           en: `${count} notifications arrived with a signature we could not verify; they changed no order.`,
         },
         action: {
-          es: "Comprueba que la clave secreta (secretKey) configurada en la app sea la de tu panel de PagoEfectivo. Si coincide, alguien podría estar enviando notificaciones falsas: avisa a PagoEfectivo.",
+          es: "Compruebe que la clave secreta (secretKey) configurada en la app sea la de su panel de PagoEfectivo. Si coincide, alguien podría estar enviando notificaciones falsas: avise a PagoEfectivo.",
           en: "Check that the secret key configured in the app matches the one in your PagoEfectivo dashboard. If it does, someone may be sending fake notifications: tell PagoEfectivo.",
         },
       };
@@ -109,15 +109,15 @@ export function describeAlert(a: AlertRecord): MerchantAlert {
         ...base,
         severity: "critical",
         title: {
-          es: "No pudimos actualizar un pedido en tu tienda",
+          es: "No pudimos actualizar un pedido en su tienda",
           en: "We could not update an order in your store",
         },
         message: {
-          es: `La actualización «${what.es}» no llegó a tu tienda tras reintentarla${error ? `: ${error}` : ""}.`,
+          es: `La actualización «${what.es}» no llegó a su tienda tras reintentarla${error ? `: ${error}` : ""}.`,
           en: `The "${what.en}" update did not reach your store after retries${error ? `: ${error}` : ""}.`,
         },
         action: {
-          es: "Actualiza el pedido a mano en tu tienda, o reintenta el envío desde la app cuando la tienda esté disponible (revisa que la app siga instalada y con permisos).",
+          es: "Actualice el pedido a mano en su tienda, o reintente el envío desde la app cuando la tienda esté disponible (revise que la app siga instalada y con permisos).",
           en: "Update the order by hand in your store, or retry the delivery from the app once the store is reachable (check the app is still installed with its permissions).",
         },
       };
@@ -137,16 +137,16 @@ export function describeAlert(a: AlertRecord): MerchantAlert {
         title:
           count > 1
             ? {
-                es: `${count} pagos requieren tu atención`,
+                es: `${count} pagos requieren su atención`,
                 en: `${count} payments need your attention`,
               }
-            : { es: "Un pago requiere tu atención", en: "A payment needs your attention" },
+            : { es: "Un pago requiere su atención", en: "A payment needs your attention" },
         message: known ?? {
           es: `Un pago o reembolso requiere revisión (${kind || "revisión"}).`,
           en: `A payment or refund needs review (${kind || "review"}).`,
         },
         action: {
-          es: "Revisa el pedido y resuélvelo como se indica; luego marca el aviso como resuelto.",
+          es: "Revise el pedido y resuélvalo como se indica; luego marque el aviso como resuelto.",
           en: "Review the order and resolve it as described; then mark the notice as resolved.",
         },
       };
@@ -165,7 +165,7 @@ export function describeAlert(a: AlertRecord): MerchantAlert {
           en: `The ${amount} refund was not sent to PagoEfectivo: its SUNAT credit note number is missing.`,
         },
         action: {
-          es: "Emite la nota de crédito e ingresa su número (por ejemplo F001-00000123) en el reembolso; se enviará a PagoEfectivo de inmediato.",
+          es: "Emita la nota de crédito e ingrese su número (por ejemplo F001-00000123) en el reembolso; se enviará a PagoEfectivo de inmediato.",
           en: "Issue the credit note and enter its number (e.g. F001-00000123) on the refund; it is sent to PagoEfectivo right away.",
         },
       };
@@ -177,7 +177,7 @@ export function describeAlert(a: AlertRecord): MerchantAlert {
         title: { es: "Aviso", en: "Notice" },
         message: { es: `Aviso del sistema (${a.kind}).`, en: `System notice (${a.kind}).` },
         action: {
-          es: "Revisa el detalle en la app o contacta a soporte.",
+          es: "Revise el detalle en la app o contacte a soporte.",
           en: "Check the details in the app or contact support.",
         },
       };
