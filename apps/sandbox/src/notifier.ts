@@ -1,5 +1,6 @@
-import { signNotification, stringifyWithDecimals, toLimaIso, type Clock } from "@pe-pay/core";
+import { signNotification, toLimaIso, type Clock } from "@pe-pay/core";
 import type { Delivery, SandboxState } from "./state";
+import { toWireJson } from "./wire-json";
 
 export interface NotificationRetry {
   /** Total attempts including the first (default 6). */
@@ -54,7 +55,7 @@ export class Notifier {
     const { state } = this.deps;
     const merchant = state.merchants.get(idService);
     const operationNumber = String(state.nextOperation++);
-    const body = stringifyWithDecimals({ eventType, operationNumber, data });
+    const body = toWireJson({ eventType, operationNumber, data });
     const delivery: Delivery = {
       id: `ntf_${state.nextDelivery++}`,
       idService,
