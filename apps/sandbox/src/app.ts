@@ -1,10 +1,12 @@
-import express, { type Express, type Request } from "express";
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import express, { type Express } from "express";
 import { systemClock, type Clock } from "@pe-pay/core";
 import { DEFAULT_TOKEN_TTL_MS, Emulator } from "./emulator";
 import { apiFaults, errorHandler, notFoundHandler } from "./http";
 import { DEMO_MERCHANT, type MerchantConfig } from "./merchants";
 import { Notifier, silentLogger, type NotificationRetry, type SandboxLogger } from "./notifier";
-import { apiRouter } from "./routes/api";
+import { apiFastPath } from "./api-fast-path";
+import { apiRouter, apiRoutes, type ApiCall } from "./routes/api";
 import { controlsRouter } from "./routes/controls";
 import { pagesRouter } from "./routes/pages";
 import { SandboxState } from "./state";
@@ -30,7 +32,10 @@ export interface SandboxOptions {
 }
 
 export interface Sandbox {
+  /** Every route; `handler` is what the server runs. */
   app: Express;
+  /** The request listener: plain API requests skip express (api-fast-path.ts). */
+  handler: RequestListener;
   state: SandboxState;
   emulator: Emulator;
   notifier: Notifier;
@@ -63,8 +68,10 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     tokenTtlMs: options.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS,
   });
   let publicUrl = options.publicUrl?.replace(/\/+$/, "");
-  const voucherUrl = (req: Request, guid: string) =>
-    `${publicUrl ?? `${req.protocol}://${req.get("host") ?? "localhost"}`}/cip/${guid}.html`;
+  const voucherUrl = (call: ApiCall, guid: string) =>
+    `${publicUrl ?? call.origin()}/cip/${guid}.html`;
+  const routes = apiRoutes(emulator, voucherUrl);
+  const bodyLimitBytes = options.bodyLimitBytes ?? 64 * 1024;
 
   const app = express();
   app.disable("x-powered-by");
@@ -72,7 +79,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   app.use(
     express.raw({
       type: () => true,
-      limit: options.bodyLimitBytes ?? 64 * 1024,
+      limit: bodyLimitBytes,
     }),
   );
   // Liveness for `pnpm start` and deployments; outside /v1 and /v2 so faults never touch it.
@@ -80,11 +87,15 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     res.json({ status: "ok" });
   });
   app.use(["/v1", "/v2"], apiFaults(state, random));
-  app.use(apiRouter(emulator, voucherUrl));
+  app.use(apiRouter(routes));
   app.use(controlsRouter(emulator, notifier));
   app.use(pagesRouter(emulator));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
+  const fastPath = apiFastPath({ routes, state, random, logger, bodyLimitBytes });
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    if (!fastPath(req, res)) app(req, res);
+  };
 
   let sweep: NodeJS.Timeout | undefined;
   const sweepMs = options.expirySweepMs ?? 1000;
@@ -95,6 +106,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
 
   return {
     app,
+    handler,
     state,
     emulator,
     notifier,

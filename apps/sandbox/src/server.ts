@@ -17,7 +17,7 @@ export interface RunningSandbox {
 
 export async function startSandbox(options: StartOptions = {}): Promise<RunningSandbox> {
   const sandbox = createSandbox(options);
-  const server = createServer(sandbox.app);
+  const server = createServer(sandbox.handler);
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
