@@ -120,7 +120,8 @@ export async function seedShopify(
 
   // Saved again even when present: the demo store forgets the app's configuration on restart,
   // and an unchanged save only repeats paymentsAppConfigure (no new live check).
-  const already = /sandbox\)?\s*✓/i.test(settingsHtml);
+  // The merchant page marks stored credentials with a "Guardadas" badge.
+  const already = />\s*Guardadas\s*</.test(settingsHtml);
   const csrf = attr(settingsHtml, /name="_csrf" value="([^"]+)"/, "Shopify settings CSRF token");
   const m = SANDBOX_MERCHANTS.shopify;
   const form = new URLSearchParams({
@@ -151,9 +152,17 @@ export async function seedShopify(
   });
   if (saved.status !== 303) {
     const body = await saved.text();
-    const banner = /class="banner[^"]*critical[^"]*"[^>]*>([\s\S]{0,400}?)<\/div>/.exec(body)?.[1];
+    // Polaris renders the page's error as an alert banner; its text is the reason.
+    const banner = /role="alert"[^>]*>([\s\S]{0,1200}?)<\/div>\s*<\/div>/.exec(body)?.[1];
     throw new Error(
-      `seed: Shopify settings were not saved (HTTP ${saved.status})${banner ? `: ${banner.replace(/<[^>]+>/g, " ").trim()}` : ""}`,
+      `seed: Shopify settings were not saved (HTTP ${saved.status})${
+        banner
+          ? `: ${banner
+              .replace(/<[^>]+>/g, " ")
+              .replace(/\s+/g, " ")
+              .trim()}`
+          : ""
+      }`,
     );
   }
   await saved.body?.cancel();
