@@ -7,7 +7,7 @@ export class UnknownShopError extends AppError {
   readonly httpStatus = 404;
   constructor() {
     super("This shop has not installed the PagoEfectivo app or it is inactive", {
-      merchantMessage: "Instala o reactiva la app PagoEfectivo en tu tienda.",
+      merchantMessage: "Instale o reactive la app PagoEfectivo en su tienda.",
     });
   }
 }

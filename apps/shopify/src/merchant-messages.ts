@@ -115,7 +115,7 @@ const REFUND_REJECTION_TEXT: Record<RefundRejectionCode, Record<MerchantLocale, 
 const REFUND_FAILED: Record<MerchantLocale, { lead: string; generic: string }> = {
   es: {
     lead: "PagoEfectivo no pudo completar la devolución: ",
-    generic: "PagoEfectivo no pudo completar la devolución. Revisa el panel de la app.",
+    generic: "PagoEfectivo no pudo completar la devolución. Revise el panel de la app.",
   },
   en: {
     lead: "PagoEfectivo could not complete the refund: ",

@@ -92,7 +92,7 @@ describe("refund rejection texts", () => {
 
   test("no reason at all: the merchant is sent to the app", () => {
     expect(refundRejectedMessage("es", null)).toBe(
-      "PagoEfectivo no pudo completar la devolución. Revisa el panel de la app.",
+      "PagoEfectivo no pudo completar la devolución. Revise el panel de la app.",
     );
     expect(refundRejectedMessage("en", { code: "other" })).toBe(
       "PagoEfectivo could not complete the refund. Check the app dashboard.",

@@ -6,6 +6,7 @@ import {
   getTenant,
   getTenantCredentials,
   listOpenAlerts,
+  PLATFORM_REAUTHORIZATION_ALERT,
   raiseAlert,
   resolveAlert,
   setTenantCredentials,
@@ -32,7 +33,7 @@ interface ShopSecrets {
 }
 
 /** Alert kind raised when a shop must re-authorise the app; resolved by the next install. */
-export const REAUTHORIZATION_ALERT = "shopify_reauthorization_required";
+export const REAUTHORIZATION_ALERT = PLATFORM_REAUTHORIZATION_ALERT;
 
 /** What the token refresher needs of a shop (decrypted: never log it). */
 export interface ShopTokenState {

@@ -339,6 +339,7 @@ export async function startShopifyServer(opts: StartShopifyOptions): Promise<Run
       config: sc,
       db,
       ctx,
+      engine,
       shops,
       compliance,
       graphql,

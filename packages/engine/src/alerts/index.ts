@@ -11,6 +11,7 @@ export {
   listMerchantAlerts,
   dismissMerchantAlert,
   describeAlert,
+  PLATFORM_REAUTHORIZATION_ALERT,
   type MerchantAlert,
   type AlertSeverity,
 } from "./merchant-alerts";

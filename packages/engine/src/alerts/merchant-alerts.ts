@@ -54,6 +54,13 @@ const ENGINE_ATTENTION_TEXT: Record<string, LocalizedMessage> = {
 const str = (v: unknown, fallback = ""): string => (typeof v === "string" ? v : fallback);
 const num = (v: unknown): number => (typeof v === "number" ? v : Number(v ?? 0));
 
+/**
+ * Raised by an adapter when the platform refuses the app's credentials for good (a revoked
+ * Shopify refresh token, deleted WooCommerce REST keys); resolved when the store authorizes the
+ * app again.
+ */
+export const PLATFORM_REAUTHORIZATION_ALERT = "platform_reauthorization_required";
+
 export function describeAlert(a: AlertRecord): MerchantAlert {
   const d = (a.detail ?? {}) as Record<string, unknown>;
   const base = {
@@ -170,6 +177,23 @@ export function describeAlert(a: AlertRecord): MerchantAlert {
         },
       };
     }
+    case PLATFORM_REAUTHORIZATION_ALERT:
+      return {
+        ...base,
+        severity: "critical",
+        title: {
+          es: "La app perdió el acceso a su tienda",
+          en: "The app lost access to your store",
+        },
+        message: {
+          es: "La tienda rechazó la autorización de la app: los pedidos pagados o vencidos no se pueden actualizar hasta que la autorice de nuevo. Las actualizaciones pendientes se guardan y se envían después.",
+          en: "Your store refused the app's authorization: paid or expired orders cannot be updated until you authorize it again. Pending updates are kept and sent afterwards.",
+        },
+        action: {
+          es: "Abra la app desde el panel de administración de su tienda para autorizarla de nuevo.",
+          en: "Open the app from your store's admin to authorize it again.",
+        },
+      };
     default:
       return {
         ...base,
