@@ -2,15 +2,18 @@
  * The whole bridge over real HTTP: PagoEfectivo is the sandbox (port 0), WooCommerce a small
  * fake server, storage PGlite and PostgreSQL (each suite on a fresh database; PostgreSQL
  * unreachable fails the suite). Schedulers are off; background work runs through the bridge's
- * own outbox nudge (after every accepted POST) or is driven explicitly (expiry, reconciliation).
+ * own outbox nudge (after every accepted POST) or is driven explicitly (expiry, reconciliation,
+ * alert evaluation).
  */
 import { randomBytes } from "node:crypto";
 import { startSandbox, DEMO_MERCHANT, type RunningSandbox } from "../../sandbox/src/index";
 import {
+  createAttentionItem,
   createKeyring,
   createLogger,
   getTenant,
   getTenantCredentials,
+  listOpenAttentionItems,
   runRefundSubmissionOnce,
   setTenantCredentials,
   updateSettings,
@@ -20,7 +23,7 @@ import { loadConfig } from "../src/config";
 import { signPluginRequest } from "../src/plugin-auth";
 import { wooWebhookSignature } from "../src/webhooks/signature";
 import { adminLoginUrl } from "../src/wiring/admin";
-import { startBridge, type RunningBridge } from "../src/wiring/bridge";
+import { evaluateStoreAlerts, startBridge, type RunningBridge } from "../src/wiring/bridge";
 import { eventually, startFakeWoo, type FakeWoo } from "./support/fake-woo";
 import { noSleepRetry } from "./support/woo-fakes";
 import { forEachDatabase } from "../../../packages/engine/test/support/databases";
@@ -468,6 +471,134 @@ forEachDatabase("woocommerce bridge over HTTP", (t) => {
         // Put back what the other tests expect.
         await updateSettings(db, storeId, { validityHours: 48, creditNoteSeries: "F001" });
         expect((await fetch(`${bridge.url}/admin/v1/settings`)).status).toBe(401);
+      });
+    });
+
+    describe("merchant alerts on the admin page", () => {
+      const quiet = { warn() {} };
+      async function adminSession() {
+        const link = adminLoginUrl({
+          publicUrl: bridge.url,
+          storeId,
+          pluginSecret,
+          timestamp: Math.floor(clock.now().getTime() / 1000),
+        });
+        const login = await fetch(link, { redirect: "manual" });
+        const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+        const page = async () => {
+          const res = await fetch(`${bridge.url}/admin/v1/settings`, { headers: { cookie } });
+          expect(res.status).toBe(200);
+          return res.text();
+        };
+        const html = await page();
+        const csrf = /name="csrf" value="([^"]+)"/.exec(html)![1]!;
+        const act = async (alertId: string, fields: Record<string, string> = {}) => {
+          const res = await fetch(`${bridge.url}/admin/v1/alerts/${alertId}`, {
+            method: "POST",
+            headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+            body: new URLSearchParams({ csrf, ...fields }).toString(),
+          });
+          return { status: res.status, html: await res.text() };
+        };
+        return { page, act };
+      }
+      /** The id in the action of the alert form that follows `title`. */
+      const alertId = (html: string, title: string) => {
+        const at = html.indexOf(title);
+        expect(at).toBeGreaterThan(-1);
+        return /action="\/admin\/v1\/alerts\/(\d+)"/.exec(html.slice(at))![1]!;
+      };
+
+      it("a refund held for its credit note: scheduled alert, number entered on the page, sent to PagoEfectivo", async () => {
+        await paidOrder(5020);
+        await updateSettings(db, storeId, { creditNotePolicy: "manual" });
+        try {
+          const res = await plugin("POST", "/plugin/v1/refunds", {
+            order_id: 5020,
+            wc_refund_id: 7020,
+            amount: "20.00",
+            currency: "PEN",
+            reason: "Devolución",
+          });
+          expect(res.status).toBe(202);
+          const run = await evaluateStoreAlerts(bridge.ctx, bridge.tenants, quiet);
+          expect(run).toMatchObject({ failed: 0 });
+          expect(run.raised).toBeGreaterThanOrEqual(1);
+
+          const admin = await adminSession();
+          const html = await admin.page();
+          expect(html).toContain("Reembolso esperando nota de crédito");
+          expect(html).toContain("Emita la nota de crédito e ingrese su número");
+          const id = alertId(html, "Reembolso esperando nota de crédito");
+          const bad = await admin.act(id, { credit_note_number: "123" });
+          expect(bad.status).toBe(400);
+          expect(bad.html).toContain("F001-00000123");
+          const done = await admin.act(id, { credit_note_number: "F001-00000777" });
+          expect(done.status).toBe(200);
+          expect(done.html).toContain("Nota de crédito registrada");
+          expect(done.html).not.toContain("Reembolso esperando nota de crédito");
+          expect(
+            [...sandbox.sandbox.state.refunds.values()].some(
+              (r) => r.invoiceNumber === "F001-00000777",
+            ),
+          ).toBe(true);
+        } finally {
+          await updateSettings(db, storeId, {
+            creditNotePolicy: "series",
+            creditNoteSeries: "F001",
+          });
+        }
+      });
+
+      it("an order update WooCommerce refused is a dead letter the merchant retries from the page", async () => {
+        // Order 5021 does not exist in WooCommerce yet: the paid update is refused (404).
+        const res = await plugin("POST", "/plugin/v1/vouchers", voucherBody(5021));
+        const v = (await res.json()) as VoucherJson;
+        await pay(v.cip);
+        await eventually(
+          async () =>
+            (
+              await db.query(
+                "SELECT 1 FROM outbox WHERE tenant_id = $1 AND status = 'dead' AND kind = 'voucher.paid'",
+                [storeId],
+              )
+            ).rows.length > 0,
+          "dead letter",
+        );
+        woo.addOrder(5021);
+        const admin = await adminSession();
+        const html = await admin.page();
+        expect(html).toContain("No pudimos actualizar un pedido en WooCommerce");
+        expect(html).toContain("pedido pagado");
+        const retried = await admin.act(alertId(html, "No pudimos actualizar un pedido"), {});
+        expect(retried.html).toContain("se volverá a enviar");
+        await eventually(() => putsTo(5021).length > 0, "PUT processing after the retry");
+        await eventually(
+          async () => !(await admin.page()).includes("No pudimos actualizar un pedido"),
+          "alert resolved",
+        );
+      });
+
+      it("an attention item is shown in usted and resolved from the page", async () => {
+        const { rows } = await db.query<{ id: string }>(
+          "SELECT id FROM vouchers WHERE tenant_id = $1 LIMIT 1",
+          [storeId],
+        );
+        await createAttentionItem(db, {
+          tenantId: storeId,
+          voucherId: rows[0]!.id,
+          kind: "paid_twice",
+          dedupeKey: `paid_twice:${hex(4)}`,
+        });
+        await evaluateStoreAlerts(bridge.ctx, bridge.tenants, quiet);
+        const admin = await adminSession();
+        const html = await admin.page();
+        expect(html).toContain("Un pago requiere su atención");
+        expect(html).toContain("devuelva el segundo pago al cliente");
+        const done = await admin.act(alertId(html, "Un pago requiere su atención"));
+        expect(done.html).toContain("Marcado como resuelto");
+        expect(done.html).not.toContain("Un pago requiere su atención");
+        expect(await listOpenAttentionItems(db, storeId)).toEqual([]);
       });
     });
 

@@ -55,6 +55,8 @@ const schema = z
     POLL_INTERVAL_SECONDS: seconds(1, 3600, 60),
     OUTBOX_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
     REFUND_INTERVAL_SECONDS: seconds(1, 3600, 60),
+    /** How often every store's merchant alerts are brought up to date. */
+    ALERTS_INTERVAL_SECONDS: seconds(10, 86_400, 300),
     ADMIN_SESSION_MINUTES: z.coerce.number().int().min(5).max(240).default(30),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(15_000),
     LOG_LEVEL: z
@@ -120,6 +122,7 @@ export interface WooBridgeConfig {
   voucherValiditySeconds?: number;
   outboxIntervalMs: number;
   refundIntervalSeconds: number;
+  alertsIntervalSeconds: number;
   adminSessionMinutes: number;
   shutdownTimeoutMs: number;
   logLevel: LogLevel;
@@ -166,6 +169,7 @@ export function loadConfig(
     pollIntervalSeconds: e.POLL_INTERVAL_SECONDS,
     outboxIntervalMs: e.OUTBOX_INTERVAL_MS,
     refundIntervalSeconds: e.REFUND_INTERVAL_SECONDS,
+    alertsIntervalSeconds: e.ALERTS_INTERVAL_SECONDS,
     adminSessionMinutes: e.ADMIN_SESSION_MINUTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,

@@ -1,9 +1,18 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import express, { type Request, type Response, type Router } from "express";
-import { isAppError, type Clock } from "@pe-pay/core";
+import { isAppError, type AppError, type Clock } from "@pe-pay/core";
 import {
+  dismissMerchantAlert,
+  enterCreditNote,
+  evaluateAlerts,
   getSettings,
   getTenant,
+  listMerchantAlerts,
+  listOpenAttentionItems,
+  requeueDeadLetter,
+  resolveAttentionItem,
+  type EngineContext,
+  type MerchantAlert,
   getTenantCredentials,
   setTenantCredentials,
   updateSettings,
@@ -21,6 +30,7 @@ import {
 } from "../plugin-auth";
 import type { ReplayGuard, TenantStore } from "../ports";
 import type { CredentialCheck } from "@pe-pay/core";
+import { alertCopy } from "./alert-copy";
 
 /**
  * The merchant's settings page on the bridge (Spanish): PagoEfectivo credentials (checked live
@@ -60,6 +70,10 @@ export interface AdminDeps {
   environments: PeEnvironment[];
   /** Called after credentials changed (the engine caches them). */
   onCredentialsChanged?(storeId: string): void;
+  /** The engine context: merchant alerts, credit notes, dead-letter retries. */
+  ctx?: EngineContext;
+  /** Deliver the outbox soon (after a dead letter was put back). */
+  nudgeOutbox?(): void;
 }
 
 interface Session {
@@ -134,7 +148,7 @@ export function adminRouter(deps: AdminDeps): Router {
       .set(PAGE_HEADERS)
       .send(
         `<!doctype html><html lang="es"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${esc(title)}</title>` +
-          `<style>body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}label{display:block;margin:.8rem 0 .2rem;font-weight:600}input,select{font:inherit;padding:.4rem;width:100%;box-sizing:border-box}fieldset{border:1px solid #ccc;margin:1rem 0;padding:.5rem 1rem}.ok{background:#e6f4ea;border:1px solid #0d6130;padding:.6rem}.err{background:#fdecea;border:1px solid #8a1c1c;padding:.6rem}.inline{display:inline;width:auto}button{font:inherit;padding:.5rem 1.2rem;margin-top:1rem}code{word-break:break-all}</style></head><body>${body}</body></html>`,
+          `<style>body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}label{display:block;margin:.8rem 0 .2rem;font-weight:600}input,select{font:inherit;padding:.4rem;width:100%;box-sizing:border-box}fieldset{border:1px solid #ccc;margin:1rem 0;padding:.5rem 1rem}.ok{background:#e6f4ea;border:1px solid #0d6130;padding:.6rem}.err{background:#fdecea;border:1px solid #8a1c1c;padding:.6rem}.inline{display:inline;width:auto}.alert{border-left:4px solid #b26b00;background:#fff8e5;padding:.4rem .8rem;margin:.6rem 0}.alert.critical{border-color:#8a1c1c;background:#fdecea}.alert p{margin:.3rem 0}.alert form{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap}.alert form input{width:auto}.alert button{margin-top:0}.meta{color:#555;font-size:.9em}button{font:inherit;padding:.5rem 1.2rem;margin-top:1rem}code{word-break:break-all}</style></head><body>${body}</body></html>`,
       );
   }
 
@@ -202,11 +216,12 @@ export function adminRouter(deps: AdminDeps): Router {
     session: Session,
     opts: { status?: number; message?: { ok: boolean; text: string }; values?: FormValues } = {},
   ) {
-    const [tenant, settings, creds, store] = await Promise.all([
+    const [tenant, settings, creds, store, alerts] = await Promise.all([
       getTenant(deps.db, session.storeId),
       getSettings(deps.db, session.storeId),
       getTenantCredentials(deps.db, deps.keyring, session.storeId),
       deps.tenants.getWooStore(session.storeId),
+      deps.ctx ? listMerchantAlerts(deps.ctx, session.storeId) : Promise.resolve([]),
     ]);
     const pe = creds.pagoEfectivo;
     const v: FormValues = opts.values ?? {
@@ -238,6 +253,7 @@ export function adminRouter(deps: AdminDeps): Router {
       opts.status ?? 200,
       "PagoEfectivo — configuración",
       `<h1>PagoEfectivo</h1><p>Tienda: <strong>${esc(store?.storeUrl ?? tenant?.shopDomain)}</strong></p>${msg}` +
+        (deps.ctx ? alertsSection(alerts, session.csrf) : "") +
         `<form method="post" action="${ADMIN_BASE}/settings">` +
         `<input type="hidden" name="csrf" value="${esc(session.csrf)}">` +
         `<fieldset><legend>Credenciales de PagoEfectivo</legend>` +
@@ -264,6 +280,8 @@ export function adminRouter(deps: AdminDeps): Router {
     try {
       const session = readSession(req);
       if (!session) return expired(res);
+      // The scheduled evaluation runs every few minutes; the merchant sees the current state.
+      if (deps.ctx) await evaluateAlerts(deps.ctx, session.storeId);
       await renderSettings(res, session);
     } catch (error) {
       next(error);
@@ -343,6 +361,44 @@ export function adminRouter(deps: AdminDeps): Router {
       await renderSettings(res, session, {
         message: { ok: true, text: "Conexión exitosa. Configuración guardada." },
       });
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  router.post(`${ADMIN_BASE}/alerts/:id`, form, async (req, res, next) => {
+    try {
+      const session = checkPost(req);
+      if (!session) return forbidden(res);
+      const ctx = deps.ctx;
+      const id = Number(req.params.id);
+      const alert = ctx
+        ? (await listMerchantAlerts(ctx, session.storeId)).find((a) => a.id === id)
+        : undefined;
+      if (!ctx || !alert) {
+        await renderSettings(res, session, {
+          status: 404,
+          message: { ok: false, text: "Ese aviso ya no está pendiente." },
+        });
+        return;
+      }
+      const body = req.body as Record<string, unknown>;
+      let text: string;
+      try {
+        text = await actOnAlert(ctx, session.storeId, alert, str(body.credit_note_number));
+      } catch (error) {
+        if (isAppError(error) && error.httpStatus < 500) {
+          await renderSettings(res, session, {
+            status: 400,
+            message: { ok: false, text: alertErrorText(error) },
+          });
+          return;
+        }
+        throw error;
+      }
+      if (alert.kind === "dead_letter") deps.nudgeOutbox?.();
+      await evaluateAlerts(ctx, session.storeId);
+      await renderSettings(res, session, { message: { ok: true, text } });
     } catch (error) {
       next(error);
     }
@@ -436,4 +492,86 @@ function parseCookies(header: string | undefined): Record<string, string> {
     if (i > 0) out[part.slice(0, i).trim()] = part.slice(i + 1).trim();
   }
   return out;
+}
+
+const LIMA_TIME = new Intl.DateTimeFormat("es-PE", {
+  timeZone: "America/Lima",
+  day: "2-digit",
+  month: "2-digit",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  hour12: false,
+});
+
+/** The open alerts, each with the one thing the merchant can do about it here. */
+function alertsSection(alerts: MerchantAlert[], csrf: string): string {
+  const items = alerts.map((a) => {
+    const copy = alertCopy(a);
+    const seen =
+      a.occurrences > 1
+        ? `Visto ${a.occurrences} veces; la última, el ${LIMA_TIME.format(a.lastSeenAt)} (hora de Lima).`
+        : `El ${LIMA_TIME.format(a.lastSeenAt)} (hora de Lima).`;
+    const control =
+      a.kind === "credit_note_missing"
+        ? `<label for="cn-${a.id}" class="inline">Nota de crédito</label><input id="cn-${a.id}" name="credit_note_number" placeholder="F001-00000123" maxlength="13" required><button type="submit">Enviar el reembolso</button>`
+        : `<button type="submit">${a.kind === "dead_letter" ? "Reintentar" : a.kind === "attention_item" ? "Marcar como resuelto" : "Descartar"}</button>`;
+    return (
+      `<div class="alert ${a.severity}" role="${a.severity === "critical" ? "alert" : "status"}">` +
+      `<p><strong>${esc(copy.title)}</strong></p><p>${esc(copy.message)}</p><p>${esc(copy.action)}</p>` +
+      `<p class="meta">${esc(seen)}</p>` +
+      `<form method="post" action="${ADMIN_BASE}/alerts/${a.id}"><input type="hidden" name="csrf" value="${esc(csrf)}">${control}</form></div>`
+    );
+  });
+  return (
+    `<section aria-labelledby="avisos"><h2 id="avisos">Avisos</h2>` +
+    (items.length ? items.join("") : "<p>No hay avisos pendientes.</p>") +
+    `</section>`
+  );
+}
+
+/** Does what the alert's button says; returns the confirmation shown to the merchant. */
+async function actOnAlert(
+  ctx: EngineContext,
+  storeId: string,
+  alert: MerchantAlert,
+  creditNoteNumber: string,
+): Promise<string> {
+  const now = ctx.clock.now();
+  switch (alert.kind) {
+    case "credit_note_missing": {
+      const refundId = typeof alert.detail.refundId === "string" ? alert.detail.refundId : "";
+      await enterCreditNote(ctx, { tenantId: storeId, refundId, creditNoteNumber });
+      return "Nota de crédito registrada: el reembolso se envió a PagoEfectivo.";
+    }
+    case "dead_letter": {
+      // The alert is this store's (listed for its tenant), so its outbox row is too.
+      const outboxId = Number(alert.detail.outboxId);
+      await requeueDeadLetter(ctx.db, outboxId, now);
+      await dismissMerchantAlert(ctx, { tenantId: storeId, alertId: alert.id });
+      return "La actualización se volverá a enviar a WooCommerce en unos segundos.";
+    }
+    case "attention_item": {
+      const kind = typeof alert.detail.attentionKind === "string" ? alert.detail.attentionKind : "";
+      for (const item of await listOpenAttentionItems(ctx.db, storeId)) {
+        if (item.kind === kind)
+          await resolveAttentionItem(ctx.db, item.id, { at: now, resolution: "merchant_resolved" });
+      }
+      await dismissMerchantAlert(ctx, { tenantId: storeId, alertId: alert.id });
+      return "Marcado como resuelto.";
+    }
+    default:
+      await dismissMerchantAlert(ctx, { tenantId: storeId, alertId: alert.id });
+      return "Aviso descartado.";
+  }
+}
+
+/**
+ * The engine's refusals (credit-note format, number already used, refund no longer waiting) carry
+ * a Spanish merchant message; one left at its default is the English technical message.
+ */
+function alertErrorText(error: AppError): string {
+  if (error.merchantMessage && error.merchantMessage !== error.message)
+    return error.merchantMessage;
+  return "No se pudo completar la acción; recargue la página e inténtelo de nuevo.";
 }

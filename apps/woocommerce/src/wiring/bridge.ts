@@ -6,6 +6,7 @@ import { systemClock, type Clock } from "@pe-pay/core";
 import {
   createOutboxDispatcher,
   createLogger,
+  evaluateAlerts,
   runRefundPollingOnce,
   runRefundSubmissionOnce,
   type Database,
@@ -204,6 +205,12 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
     ),
     periodic("reconcile", config.reconcileIntervalSeconds * 1000, reconcile, logger),
     periodic(
+      "alerts",
+      config.alertsIntervalSeconds * 1000,
+      () => evaluateStoreAlerts(ctx, tenants, logger),
+      logger,
+    ),
+    periodic(
       "housekeeping",
       10 * 60_000,
       async () => {
@@ -253,6 +260,8 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
       checkCredentials: (input) =>
         checkPagoEfectivoCredentials({ ...input, baseUrl: baseUrls[input.environment], clock }),
       onCredentialsChanged: (id) => engine.invalidateTenant(id),
+      ctx,
+      nudgeOutbox: () => background.nudgeOutbox(),
     }),
   );
   // Local demos shorten every CIP's life (VOUCHER_VALIDITY_SECONDS, refused in production) so
@@ -322,6 +331,32 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
       return closing;
     },
   };
+}
+
+/**
+ * The engine's merchant alerts for every connected store (refund rate, signature failures, dead
+ * letters, attention items, refunds held for a credit note), as the admin page shows them. Safe
+ * on several instances at once; one store's failure does not stop the others.
+ */
+export async function evaluateStoreAlerts(
+  ctx: EngineContext,
+  stores: { listStores(): Promise<Array<{ storeId: string }>> },
+  logger: Pick<Logger, "warn">,
+): Promise<{ stores: number; raised: number; failed: number }> {
+  const result = { stores: 0, raised: 0, failed: 0 };
+  for (const { storeId } of await stores.listStores()) {
+    result.stores += 1;
+    try {
+      result.raised += (await evaluateAlerts(ctx, storeId)).raised;
+    } catch (error) {
+      result.failed += 1;
+      logger.warn(
+        { storeId, err: (error as Error)?.message ?? String(error) },
+        "alert evaluation failed",
+      );
+    }
+  }
+  return result;
 }
 
 /**
