@@ -126,6 +126,14 @@ const es = {
   cancelNotPending: "Este código ya no está pendiente; no hay nada que anular.",
   dismissed: "Aviso marcado como resuelto.",
   creditNoteSaved: "Número de nota de crédito registrado.",
+  retry: "Reintentar envío",
+  retryOrder: (what: string) => `Pedido: ${what}`,
+  retried: (n: number) =>
+    n > 1
+      ? `Se volverán a enviar a su tienda ${n} actualizaciones de este pedido, en orden, en unos segundos.`
+      : "La actualización se volverá a enviar a su tienda en unos segundos.",
+  retriedHelp: "Si vuelve a fallar, el aviso aparecerá aquí de nuevo.",
+  retryNotDead: "Esa actualización ya no está detenida: ya se volvió a enviar.",
   exports: "Solicitudes de datos de clientes",
   exportsHelp:
     "Shopify las envía cuando un cliente pide sus datos. Descargue la exportación y entréguesela al cliente.",
@@ -300,6 +308,14 @@ const en: Copy = {
   cancelNotPending: "This code is no longer pending; there is nothing to cancel.",
   dismissed: "Notice marked as resolved.",
   creditNoteSaved: "Credit note number recorded.",
+  retry: "Retry delivery",
+  retryOrder: (what: string) => `Order: ${what}`,
+  retried: (n: number) =>
+    n > 1
+      ? `${n} updates for this order will be sent to your store again, in order, within a few seconds.`
+      : "The update will be sent to your store again within a few seconds.",
+  retriedHelp: "If it fails again, the notice comes back here.",
+  retryNotDead: "That update is no longer on hold: it has already been sent again.",
   exports: "Customer data requests",
   exportsHelp:
     "Shopify sends these when a customer asks for their data. Download the export and hand it to the customer.",

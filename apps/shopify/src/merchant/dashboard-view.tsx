@@ -47,7 +47,11 @@ export interface AttentionEntry {
   message: string;
   action: string;
   meta?: string;
-  control?: { kind: "dismiss"; alertId: number } | { kind: "creditNote"; refundId: string };
+  control?:
+    | { kind: "dismiss"; alertId: number }
+    | { kind: "creditNote"; refundId: string }
+    /** A dead letter still parked in the outbox: send it again, or dismiss its alert. */
+    | { kind: "retry"; outboxId: number; alertId: number };
 }
 
 export interface ExportRow {
@@ -117,6 +121,22 @@ function AttentionItem({ item, p }: { item: AttentionEntry; p: DashboardViewProp
               {t.dismiss}
             </Button>
           </form>
+        ) : null}
+        {c?.kind === "retry" ? (
+          <InlineStack gap="200" blockAlign="center">
+            <form method="post" action={`/dashboard/dead-letters/${c.outboxId}/retry`}>
+              <FormState csrf={p.csrf} locale={p.locale} />
+              <Button submit size="slim" variant="primary">
+                {t.retry}
+              </Button>
+            </form>
+            <form method="post" action={`/dashboard/alerts/${c.alertId}/dismiss`}>
+              <FormState csrf={p.csrf} locale={p.locale} />
+              <Button submit size="slim">
+                {t.dismiss}
+              </Button>
+            </form>
+          </InlineStack>
         ) : null}
         {c?.kind === "creditNote" ? (
           <form

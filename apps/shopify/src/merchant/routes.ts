@@ -42,6 +42,7 @@ import {
   type RefundRow,
   type VoucherRow,
 } from "./dashboard-view";
+import { deadLettersOf, retryDeadLetter } from "./dead-letters";
 import { merchantPageHeaders, renderDocument } from "./document";
 import { CancelVoucherView, CapturedMailView, MessageView } from "./message-view";
 import {
@@ -93,6 +94,9 @@ interface Authed {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A bigserial id from a URL, or null (Number() would also take "1e3" or "0x10"). */
+const serialId = (s: unknown): number | null =>
+  typeof s === "string" && /^[1-9]\d{0,14}$/.test(s) ? Number(s) : null;
 const CANCELLABLE = ["created", "pending"];
 const PAID = ["paid", "partially_refunded", "refunded"];
 
@@ -447,6 +451,13 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
         return [{ tone: "success", title: t.dismissed }];
       case "credit_note":
         return [{ tone: "success", title: t.creditNoteSaved }];
+      case "retried": {
+        const n =
+          typeof req.query.n === "string" && /^\d{1,3}$/.test(req.query.n) ? req.query.n : "1";
+        return [{ tone: "success", title: t.retried(Number(n) || 1), text: t.retriedHelp }];
+      }
+      case "retry_not_dead":
+        return [{ tone: "info", title: t.retryNotDead }];
       default:
         return [];
     }
@@ -486,6 +497,7 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
       const items = await listOpenAttentionItems(deps.db, tenantId);
       const alerts = await listMerchantAlerts(deps.ctx, tenantId);
       const exports = await deps.compliance.listDataRequests(tenantId);
+      const dead = await deadLettersOf(deps.db, tenantId);
 
       const held = refunds.filter(
         (r) => r.status === "requested" && r.failure_code === "credit_note_missing",
@@ -496,17 +508,26 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
         // Shown below item by item, each with its own action: the alert only counts them.
         if (al.kind === "attention_item") continue;
         if (al.kind === "credit_note_missing" && heldIds.has(String(al.detail.refundId))) continue;
+        // The dispatcher names the outbox message in the alert. Only a message still parked can
+        // be retried; an alert raised from elsewhere (or already retried) can only be dismissed.
+        const parked = al.kind === "dead_letter" ? dead.get(Number(al.detail.outboxId)) : undefined;
+        const order = [parked?.cip && `CIP ${parked.cip}`, parked?.sessionId]
+          .filter(Boolean)
+          .join(" · ");
+        const seen =
+          al.occurrences > 1
+            ? `${t.occurrences(al.occurrences)} · ${dateOf(al.lastSeenAt, L)}`
+            : dateOf(al.lastSeenAt, L);
         attention.push({
           key: `alert-${al.id}`,
           tone: al.severity === "critical" ? "critical" : "warning",
           title: al.title[L],
           message: al.message[L],
           action: al.action[L],
-          meta:
-            al.occurrences > 1
-              ? `${t.occurrences(al.occurrences)} · ${dateOf(al.lastSeenAt, L)}`
-              : dateOf(al.lastSeenAt, L),
-          control: { kind: "dismiss", alertId: al.id },
+          meta: order ? `${t.retryOrder(order)} · ${seen}` : seen,
+          control: parked
+            ? { kind: "retry", outboxId: parked.outboxId, alertId: al.id }
+            : { kind: "dismiss", alertId: al.id },
         });
       }
       for (const it of items) {
@@ -717,6 +738,42 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
       if (!actionFailed(req, res, a, e)) next(e);
     }
   });
+
+  router.post("/dashboard/dead-letters/:id/retry", form, async (req, res, next) => {
+    const a = await authenticate(req, res).catch(next);
+    if (!a || !csrfOk(req, res, a)) return;
+    try {
+      const tenantId = a.shop.tenant.id;
+      const outboxId = serialId(req.params.id);
+      const outcome = outboxId
+        ? await retryDeadLetter(deps.db, { tenantId, outboxId, at: deps.clock.now() })
+        : ({ status: "not_found" } as const);
+      if (outcome.status === "not_found") {
+        notFound(req, res, a);
+        return;
+      }
+      if (outcome.status === "not_dead") {
+        res.redirect(303, `/dashboard?lang=${a.locale}&notice=retry_not_dead`);
+        return;
+      }
+      deps.logger.info(
+        { tenantId, outboxId, requeued: outcome.ids },
+        "merchant retried a dead letter",
+      );
+      res.redirect(303, `/dashboard?lang=${a.locale}&notice=retried&n=${outcome.ids.length}`);
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  function notFound(req: Request, res: Response, a: Authed) {
+    message(req, res, 404, {
+      locale: a.locale,
+      title: a.copy.dashboard,
+      text: a.copy.notFoundItem,
+      a,
+    });
+  }
 
   router.get("/dashboard/data-requests/:id/export", async (req, res, next) => {
     try {
