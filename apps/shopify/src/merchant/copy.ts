@@ -134,6 +134,24 @@ const es = {
       : "La actualización se volverá a enviar a su tienda en unos segundos.",
   retriedHelp: "Si vuelve a fallar, el aviso aparecerá aquí de nuevo.",
   retryNotDead: "Esa actualización ya no está detenida: ya se volvió a enviar.",
+  resolveItem: "Marcar como resuelto",
+  resolveTitle: (title: string) => `Resolver: ${title}`,
+  resolveIntro:
+    "Indique qué hizo con este pago. Queda registrado y el aviso sale de la lista «Requiere su atención».",
+  resolutionLabel: "¿Qué hizo?",
+  resolutions: {
+    refunded: "Devolví el pago fuera de la app (por ejemplo, una transferencia al comprador)",
+    fulfilled: "Reactivé o atendí el pedido",
+    other: "Otra cosa (explíquela en la nota)",
+  } as Record<string, string>,
+  noteLabel: "Nota (opcional)",
+  noteHelp: (max: number) => `Hasta ${max} caracteres. No escriba datos personales del comprador.`,
+  resolveConfirm: "Marcar como resuelto",
+  resolutionError: "Elija qué hizo.",
+  noteRequired: "Para «Otra cosa», describa brevemente qué hizo.",
+  noteTooLong: (max: number) => `La nota admite hasta ${max} caracteres.`,
+  resolved: "Marcado como resuelto: ya no está en la lista.",
+  alreadyResolved: "Este aviso ya estaba resuelto.",
   exports: "Solicitudes de datos de clientes",
   exportsHelp:
     "Shopify las envía cuando un cliente pide sus datos. Descargue la exportación y entréguesela al cliente.",
@@ -190,6 +208,25 @@ const es = {
       title: "Monto distinto",
       message: "El monto pagado no coincide con el del pedido.",
       action: "Compare el monto pagado con el pedido y devuelva o cobre la diferencia.",
+    },
+    unknown_cip: {
+      title: "Pago de un código CIP desconocido",
+      message:
+        "PagoEfectivo informó el pago de un código CIP que no corresponde a ningún pedido de esta app.",
+      action:
+        "Busque el código CIP en su panel de PagoEfectivo, ubique el pedido o al comprador, y atiéndalo o devuelva el pago.",
+    },
+    refund_unrecorded: {
+      title: "Reembolso sin registrar",
+      message: "PagoEfectivo completó un reembolso que no pudimos registrar en el pedido.",
+      action:
+        "Revise el pedido y el reembolso en su panel de PagoEfectivo y corrija el pedido a mano.",
+    },
+    refund_outcome_conflict: {
+      title: "Resultado de reembolso contradictorio",
+      message:
+        "PagoEfectivo informó un resultado de reembolso distinto del que ya habíamos registrado.",
+      action: "Revise el reembolso en su panel de PagoEfectivo y corrija el pedido a mano.",
     },
   } as Record<string, { title: string; message: string; action: string }>,
   attentionFallback: {
@@ -316,6 +353,24 @@ const en: Copy = {
       : "The update will be sent to your store again within a few seconds.",
   retriedHelp: "If it fails again, the notice comes back here.",
   retryNotDead: "That update is no longer on hold: it has already been sent again.",
+  resolveItem: "Mark as resolved",
+  resolveTitle: (title: string) => `Resolve: ${title}`,
+  resolveIntro:
+    "Say what you did about this payment. It is recorded and the item leaves the “Needs your attention” list.",
+  resolutionLabel: "What did you do?",
+  resolutions: {
+    refunded: "I refunded the payment outside the app (for example, a transfer to the shopper)",
+    fulfilled: "I reinstated or fulfilled the order",
+    other: "Something else (explain it in the note)",
+  },
+  noteLabel: "Note (optional)",
+  noteHelp: (max: number) => `Up to ${max} characters. Do not write the shopper's personal data.`,
+  resolveConfirm: "Mark as resolved",
+  resolutionError: "Choose what you did.",
+  noteRequired: "For “Something else”, describe briefly what you did.",
+  noteTooLong: (max: number) => `The note takes up to ${max} characters.`,
+  resolved: "Marked as resolved: it is no longer in the list.",
+  alreadyResolved: "This item had already been resolved.",
   exports: "Customer data requests",
   exportsHelp:
     "Shopify sends these when a customer asks for their data. Download the export and hand it to the customer.",
@@ -369,6 +424,23 @@ const en: Copy = {
       title: "Different amount",
       message: "The amount paid does not match the order.",
       action: "Compare the paid amount with the order and refund or collect the difference.",
+    },
+    unknown_cip: {
+      title: "Payment of an unknown CIP",
+      message: "PagoEfectivo reported a payment of a CIP that matches no order of this app.",
+      action:
+        "Look the CIP up in your PagoEfectivo dashboard, find the order or the shopper, and fulfil it or refund the payment.",
+    },
+    refund_unrecorded: {
+      title: "Refund not recorded",
+      message: "PagoEfectivo completed a refund we could not record on the order.",
+      action:
+        "Check the order and the refund in your PagoEfectivo dashboard and fix the order by hand.",
+    },
+    refund_outcome_conflict: {
+      title: "Contradictory refund outcome",
+      message: "PagoEfectivo reported a refund outcome different from the one already recorded.",
+      action: "Check the refund in your PagoEfectivo dashboard and fix the order by hand.",
     },
   },
   attentionFallback: { title: "Review", action: "Check the order in PagoEfectivo and in Shopify." },

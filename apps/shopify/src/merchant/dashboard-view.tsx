@@ -51,7 +51,8 @@ export interface AttentionEntry {
     | { kind: "dismiss"; alertId: number }
     | { kind: "creditNote"; refundId: string }
     /** A dead letter still parked in the outbox: send it again, or dismiss its alert. */
-    | { kind: "retry"; outboxId: number; alertId: number };
+    | { kind: "retry"; outboxId: number; alertId: number }
+    | { kind: "resolve"; itemId: number };
 }
 
 export interface ExportRow {
@@ -136,6 +137,13 @@ function AttentionItem({ item, p }: { item: AttentionEntry; p: DashboardViewProp
                 {t.dismiss}
               </Button>
             </form>
+          </InlineStack>
+        ) : null}
+        {c?.kind === "resolve" ? (
+          <InlineStack>
+            <Button url={`/dashboard/attention/${c.itemId}/resolve?lang=${p.locale}`} size="slim">
+              {t.resolveItem}
+            </Button>
           </InlineStack>
         ) : null}
         {c?.kind === "creditNote" ? (

@@ -31,6 +31,8 @@ body{margin:0;background:var(--p-color-bg);color:var(--p-color-text);font-family
 .pe-inline-form{display:flex;flex-wrap:wrap;gap:var(--p-space-200);align-items:flex-end;margin:0}
 .pe-inline-form .pe-grow{flex:1 1 200px}
 form{margin:0}
+.pe-fieldset{border:0;margin:0;padding:0;min-width:0}
+.pe-fieldset legend{padding:0;margin-bottom:var(--p-space-200)}
 .pe-card-pad{padding:var(--p-space-400)}
 .pe-scroll-x{overflow-x:auto;padding-bottom:2px}
 .pe-topbar-end a:hover{text-decoration:underline}

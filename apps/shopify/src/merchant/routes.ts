@@ -34,6 +34,13 @@ import type { DataRequestExport } from "../storage/compliance";
 import type { DbShopStore, PeCredentialSets, ShopifyShop } from "../storage/shop-store";
 import { recordCancelReason } from "../storage/voucher-notes";
 import { POLARIS_CSS_PATH, servePolarisCss } from "./assets";
+import {
+  findAttentionItem,
+  parseResolution,
+  resolveItem,
+  type AttentionRow,
+  type ResolutionForm,
+} from "./attention";
 import { COPY, type Copy, type UiLocale } from "./copy";
 import {
   DashboardView,
@@ -45,6 +52,7 @@ import {
 import { deadLettersOf, retryDeadLetter } from "./dead-letters";
 import { merchantPageHeaders, renderDocument } from "./document";
 import { CancelVoucherView, CapturedMailView, MessageView } from "./message-view";
+import { ResolveAttentionView, type ResolveViewProps } from "./resolve-view";
 import {
   csrfToken,
   isCsrfValid,
@@ -121,6 +129,37 @@ const money = (minor: number, currency: string) =>
   `${currency === "USD" ? "US$" : "S/"} ${formatDecimal(minor)}`;
 const dateOf = (d: unknown, locale: UiLocale) =>
   d instanceof Date ? formatLimaDateTimeShort(d, locale) : "";
+
+/** An attention item as the merchant reads it: the app's copy for its kind, else the engine's. */
+function describeItem(
+  item: { kind: string; detail: unknown; createdAt: Date },
+  t: Copy,
+  locale: UiLocale,
+) {
+  const known = t.attentionKinds[item.kind];
+  const d = (item.detail && typeof item.detail === "object" ? item.detail : {}) as Record<
+    string,
+    unknown
+  >;
+  const amount = d.amount as { minor?: unknown; currency?: unknown } | undefined;
+  const meta = [
+    typeof d.cip === "string" && d.cip ? `CIP ${d.cip}` : "",
+    typeof amount?.minor === "number" && typeof amount.currency === "string"
+      ? money(amount.minor, amount.currency)
+      : "",
+    dateOf(item.createdAt, locale),
+  ];
+  return {
+    title: known?.title ?? t.attentionFallback.title,
+    message:
+      known?.message ??
+      ((ATTENTION_KINDS as readonly string[]).includes(item.kind)
+        ? describeAttention(item.kind as AttentionKind, locale)
+        : item.kind),
+    action: known?.action ?? t.attentionFallback.action,
+    meta: meta.filter(Boolean).join(" · "),
+  };
+}
 
 /** Where PagoEfectivo sends this shop's payment notifications (the merchant pastes it in its portal). */
 export function notificationUrlOf(appUrl: string, notificationToken: string): string {
@@ -458,6 +497,10 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
       }
       case "retry_not_dead":
         return [{ tone: "info", title: t.retryNotDead }];
+      case "resolved":
+        return [{ tone: "success", title: t.resolved }];
+      case "already_resolved":
+        return [{ tone: "info", title: t.alreadyResolved }];
       default:
         return [];
     }
@@ -531,18 +574,11 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
         });
       }
       for (const it of items) {
-        const known = t.attentionKinds[it.kind];
         attention.push({
           key: `item-${it.id}`,
           tone: "critical",
-          title: known?.title ?? t.attentionFallback.title,
-          message:
-            known?.message ??
-            ((ATTENTION_KINDS as readonly string[]).includes(it.kind)
-              ? describeAttention(it.kind as AttentionKind, L)
-              : it.kind),
-          action: known?.action ?? t.attentionFallback.action,
-          meta: dateOf(it.createdAt, L),
+          ...describeItem(it, t, L),
+          control: { kind: "resolve", itemId: it.id },
         });
       }
       for (const v of late) {
@@ -774,6 +810,100 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
       a,
     });
   }
+
+  /** This shop's attention item named in the URL, or null after answering 404. */
+  async function itemOf(req: Request, res: Response, a: Authed): Promise<AttentionRow | null> {
+    const id = serialId(req.params.id);
+    const item = id ? await findAttentionItem(deps.db, a.shop.tenant.id, id) : null;
+    if (!item) notFound(req, res, a);
+    return item;
+  }
+
+  function resolvePage(
+    res: Response,
+    status: number,
+    a: Authed,
+    item: AttentionRow,
+    args: Pick<ResolveViewProps, "errors"> & { form: ResolutionForm },
+  ) {
+    const described = describeItem(item, a.copy, a.locale);
+    page(
+      res,
+      status,
+      a.locale,
+      a.copy.resolveTitle(described.title),
+      createElement(ResolveAttentionView, {
+        copy: a.copy,
+        locale: a.locale,
+        shop: a.shop.tenant.shopDomain,
+        csrf: a.csrf,
+        item: { id: item.id, ...described },
+        form: args.form,
+        errors: args.errors,
+        otherLanguageHref: `/dashboard/attention/${item.id}/resolve?lang=${otherLocale(a.locale)}`,
+      }),
+    );
+  }
+
+  router.get("/dashboard/attention/:id/resolve", async (req, res, next) => {
+    try {
+      const a = await authenticate(req, res);
+      if (!a) return;
+      const item = await itemOf(req, res, a);
+      if (!item) return;
+      if (item.resolvedAt) {
+        message(req, res, 409, {
+          locale: a.locale,
+          title: a.copy.dashboard,
+          text: a.copy.alreadyResolved,
+          a,
+        });
+        return;
+      }
+      resolvePage(res, 200, a, item, { form: { resolution: "", note: "" }, errors: {} });
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.post("/dashboard/attention/:id/resolve", form, async (req, res, next) => {
+    const a = await authenticate(req, res).catch(next);
+    if (!a || !csrfOk(req, res, a)) return;
+    try {
+      const item = await itemOf(req, res, a);
+      if (!item) return;
+      const back = (notice: string) => `/dashboard?lang=${a.locale}&notice=${notice}`;
+      if (item.resolvedAt) {
+        res.redirect(303, back("already_resolved"));
+        return;
+      }
+      const parsed = parseResolution(req.body as Record<string, unknown>);
+      if (!parsed.ok) {
+        resolvePage(res, 422, a, item, { form: parsed.form, errors: parsed.errors });
+        return;
+      }
+      const tenantId = a.shop.tenant.id;
+      const outcome = await resolveItem(deps.db, {
+        tenantId,
+        itemId: item.id,
+        action: parsed.action,
+        note: parsed.note,
+        at: deps.clock.now(),
+      });
+      if (outcome === "not_found") {
+        notFound(req, res, a);
+        return;
+      }
+      // The note is the merchant's free text: it stays out of the log.
+      deps.logger.info(
+        { tenantId, itemId: item.id, kind: item.kind, action: parsed.action, outcome },
+        "merchant resolved an attention item",
+      );
+      res.redirect(303, back(outcome === "resolved" ? "resolved" : "already_resolved"));
+    } catch (e) {
+      next(e);
+    }
+  });
 
   router.get("/dashboard/data-requests/:id/export", async (req, res, next) => {
     try {
