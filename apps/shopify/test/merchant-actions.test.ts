@@ -1,8 +1,8 @@
 /**
  * The dashboard's actions, through the real app on both databases: cancel an unpaid voucher (the
  * engine's cancel use case: CIP deleted at the sandbox, Shopify's session rejected), dismiss an
- * alert, download a customer data-request export, log out — each behind the session cookie and,
- * for the POSTs, the CSRF token; never across shops.
+ * alert, download a customer data-request export, log out (the logged-out cookie stops working)
+ * — each behind the session cookie and, for the POSTs, the CSRF token; never across shops.
  */
 import { randomBytes } from "node:crypto";
 import { listOpenAlerts, raiseAlert } from "@pe-pay/engine";
@@ -206,7 +206,17 @@ forEachDatabase("shopify merchant dashboard actions", (t) => {
   });
 
   it("logging out needs the CSRF token, clears the cookie and says how to come back", async () => {
+    // Another browser signed in to the same shop: logging out here does not sign it out.
+    const elsewhere = {
+      shop,
+      sid: randomBytes(16).toString("base64url"),
+      exp: Date.now() + 3_600_000,
+    };
+    const elsewhereCookie = `${SESSION_COOKIE}=${encodeSession(elsewhere, SECRET)}`;
+    expect((await get("/dashboard", elsewhereCookie)).status).toBe(200);
+
     expect((await post("/logout", { _csrf: "nope" })).status).toBe(403);
+    expect((await get("/dashboard")).status).toBe(200);
     const res = await post("/logout", { _csrf: csrf, lang: "es" });
     expect(res.status).toBe(200);
     const cleared = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=;`));
@@ -217,5 +227,19 @@ forEachDatabase("shopify merchant dashboard actions", (t) => {
     expect(html).not.toContain('action="/logout"');
     // Without the cookie the browser is signed out.
     expect((await get("/dashboard", "")).status).toBe(401);
+
+    // A copy of the logged-out cookie is refused too (it is still signed and unexpired), for
+    // pages and for actions alike, with the CSRF token that went with it.
+    const copied = await get("/dashboard");
+    expect(copied.status).toBe(401);
+    expect(await copied.text()).toContain("Sesión no válida");
+    expect((await get("/settings")).status).toBe(401);
+    const alert = await raiseAlert(t().db, { tenantId, kind: "refund_rate", key: "logout" });
+    expect((await post(`/dashboard/alerts/${alert.id}/dismiss`, { _csrf: csrf })).status).toBe(401);
+    expect((await listOpenAlerts(t().db, tenantId)).some((a) => a.id === alert.id)).toBe(true);
+    // Logging out again with it changes nothing and is not refused.
+    expect((await post("/logout", { _csrf: csrf })).status).toBe(200);
+
+    expect((await get("/dashboard", elsewhereCookie)).status).toBe(200);
   });
 });

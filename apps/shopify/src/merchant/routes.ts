@@ -57,6 +57,7 @@ import {
   csrfToken,
   isCsrfValid,
   readSession,
+  RevokedSessions,
   SESSION_COOKIE,
   type MerchantSession,
 } from "./session";
@@ -173,6 +174,12 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
   const secret = deps.config.apiSecret;
   let ownEngine: Pick<PaymentEngine, "cancelVoucher"> | undefined;
   const engine = () => deps.engine ?? (ownEngine ??= createPaymentEngine(deps.ctx));
+  const revoked = new RevokedSessions();
+  /** The request's signed session, unless it expired or was logged out. */
+  const liveSession = (req: Request) => {
+    const s = readSession(req, secret, deps.clock.now());
+    return s && !revoked.has(s) ? s : null;
+  };
 
   function page(
     res: Response,
@@ -215,7 +222,7 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
 
   async function authenticate(req: Request, res: Response): Promise<Authed | null> {
     const locale = localeOf(req);
-    const session = readSession(req, secret, deps.clock.now());
+    const session = liveSession(req);
     const shop = session ? await deps.shops.getShop(session.shop) : null;
     if (!session || !shop || shop.tenant.status !== "active") {
       const t = COPY[locale];
@@ -957,7 +964,7 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
   router.post("/logout", form, (req, res) => {
     const locale = localeOf(req);
     const t = COPY[locale];
-    const session = readSession(req, secret, deps.clock.now());
+    const session = liveSession(req);
     // With a live session the form must prove it came from our page (no logout by a third-party
     // site); without one there is nothing to protect and the cookie is cleared all the same.
     const body = req.body as Record<string, unknown> | undefined;
@@ -971,7 +978,10 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
       sameSite: "lax",
       path: "/",
     });
-    if (session) deps.logger.info({ shop: session.shop }, "merchant logged out");
+    if (session) {
+      revoked.revoke(session, deps.clock.now());
+      deps.logger.info({ shop: session.shop }, "merchant logged out");
+    }
     message(req, res, 200, { locale, title: t.loggedOut, text: t.loggedOutText });
   });
 

@@ -84,3 +84,37 @@ export function issueSession(
 export function readSession(req: Request, secret: string, now: Date): MerchantSession | null {
   return decodeSession(readCookie(req.headers.cookie, SESSION_COOKIE), secret, now);
 }
+
+/**
+ * Sessions logged out on this process. The cookie is signed, not stored, so clearing it in the
+ * browser would leave a copied cookie valid until it expires; remembering the session id until
+ * then closes that here. Only here: another instance, or this one after a restart, still accepts
+ * it. Closing it everywhere needs a per-shop "sessions valid after" kept with the shop in the
+ * database (see the Shopify app's storage), which this module does not own.
+ */
+export class RevokedSessions {
+  /** sid → the session's own expiry, after which the cookie is refused anyway. */
+  private readonly revoked = new Map<string, number>();
+
+  /** `max` bounds memory; past it the earliest logouts are forgotten first. */
+  constructor(private readonly max = 10_000) {}
+
+  revoke(session: MerchantSession, now: Date): void {
+    for (const [sid, exp] of this.revoked) {
+      if (exp <= now.getTime()) this.revoked.delete(sid);
+    }
+    this.revoked.set(session.sid, session.exp);
+    for (const sid of this.revoked.keys()) {
+      if (this.revoked.size <= this.max) break;
+      this.revoked.delete(sid);
+    }
+  }
+
+  has(session: MerchantSession): boolean {
+    return this.revoked.has(session.sid);
+  }
+
+  get size(): number {
+    return this.revoked.size;
+  }
+}
