@@ -40,6 +40,9 @@ function tallied(db: Database): Database {
   const table = (sql: string) => {
     const s = sql.trim();
     if (/^(BEGIN|COMMIT|ROLLBACK)/i.test(s)) return "begin/commit";
+    // The bridge's own tables first, so its statements stand apart from the engine's.
+    const own = /\b(woo_plugin_nonces|woo_stores|woo_pending_authorizations)\b/.exec(s);
+    if (own) return `bridge:${own[1]}`;
     const m = /\b(?:FROM|INTO|UPDATE|JOIN)\s+([a-z_]+)/i.exec(s);
     return `${s.split(/\s+/)[0]!.toUpperCase()} ${m?.[1] ?? "?"}`;
   };

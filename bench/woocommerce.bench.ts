@@ -25,7 +25,8 @@
  *   the bridge's cost per payment (notification, outbox delivery: GET order, PUT, note).
  *
  * BENCH_CPU_PROF=dir writes a V8 CPU profile of each child there; BENCH_VERBOSE=1 prints the
- * per-table statement breakdown of each window.
+ * per-table statement breakdown of each window; WOO_BENCH_SECONDS / WOO_BENCH_PAYMENTS change the
+ * length of the open loop and the number of payments (to profile one phase).
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { request } from "node:http";
@@ -36,9 +37,10 @@ import { createPagoEfectivoClient, jsonDecimal } from "../packages/core/src/inde
 import { percentile } from "./measure";
 
 const RATE = 100;
-const SECONDS = 10;
+// Shorter or longer runs while profiling one phase (the recorded figures use the defaults).
+const SECONDS = Number(process.env.WOO_BENCH_SECONDS ?? 10);
 const SEQUENTIAL = 100;
-const PAYMENTS = 40;
+const PAYMENTS = Number(process.env.WOO_BENCH_PAYMENTS ?? 40);
 
 interface Child {
   call<T = unknown>(op: string, args?: unknown): Promise<T>;

@@ -19,3 +19,6 @@ export type {
 
 /** The engine's record → view mapping, for the bridge's own read paths (order lookups). */
 export { toVoucherView } from "../../../packages/engine/src/vouchers/views";
+
+/** Groups concurrent calls into one run (the engine batches payment notifications with it). */
+export { MicroBatcher } from "../../../packages/engine/src/notifications/micro-batcher";

@@ -176,6 +176,38 @@ forEachDatabase("woocommerce bridge storage", (t) => {
       expect(await a.keyFor("not-a-store")).toBeNull();
     });
 
+    it("concurrent requests share one statement and each gets its own answer", async () => {
+      const tenants = new DbTenantStore(t().db, keyring);
+      const urlA = storeUrl();
+      const urlB = storeUrl();
+      const a = await tenants.storeIdFor(urlA);
+      const b = await tenants.storeIdFor(urlB);
+      const recA = record(a, urlA);
+      const oldB = record(b, urlB);
+      await tenants.saveWooStore(recA);
+      await tenants.saveWooStore(oldB);
+      const keys = new DbPluginKeys(t().db, keyring, clock);
+      const keyA = (await keys.keyFor(a))!;
+      const staleB = (await keys.keyFor(b))!;
+      await tenants.saveWooStore(record(b, urlB)); // rotated elsewhere
+      const used = hex(16);
+      expect(await keys.remember(a, used, new Date(NOW.getTime() + 300_000), keyA)).toBe("fresh");
+      const exp = new Date(NOW.getTime() + 300_000);
+      const n1 = hex(16);
+      const db = t().db;
+      const spy = jest.spyOn(db, "query");
+      const answers = await Promise.all([
+        keys.remember(a, n1, exp, keyA),
+        keys.remember(a, n1, exp, keyA),
+        keys.remember(a, used, exp, keyA),
+        keys.remember(b, hex(16), exp, staleB),
+        keys.remember(a, hex(16), exp, keyA),
+      ]);
+      expect(answers).toEqual(["fresh", "replayed", "replayed", "stale", "fresh"]);
+      expect(spy).toHaveBeenCalledTimes(1);
+      spy.mockRestore();
+    });
+
     it("a reconnect or deactivation on another instance takes effect at once despite the cache", async () => {
       const tenants = new DbTenantStore(t().db, keyring);
       const url = storeUrl();

@@ -1,11 +1,19 @@
 import type { Clock } from "@pe-pay/core";
 import type { Database, Keyring } from "@pe-pay/engine";
 import type { PluginKey, PluginKeys, RememberOutcome } from "../plugin-auth";
+import { MicroBatcher } from "../engine-ports";
 import { DbTenantStore, openStoreSecrets } from "./woo-stores";
+
+interface NonceItem {
+  storeId: string;
+  nonce: string;
+  expiresAt: Date;
+  sealedHex: string;
+}
 
 /**
  * Plugin secrets for request verification, cached in memory, and the durable nonce record, in
- * one statement per request.
+ * one statement per request — or fewer: concurrent requests share it.
  *
  * A signed request costs: the HMAC against the cached secret (no query, no decryption), then one
  * statement that records the nonce only if the store is still active AND its sealed secrets are
@@ -16,6 +24,7 @@ import { DbTenantStore, openStoreSecrets } from "./woo-stores";
  */
 export class DbPluginKeys implements PluginKeys {
   private readonly cache = new Map<string, { secret: string; sealed: Buffer }>();
+  private readonly nonces: MicroBatcher<NonceItem, RememberOutcome>;
 
   constructor(
     private readonly db: Database,
@@ -23,7 +32,13 @@ export class DbPluginKeys implements PluginKeys {
     private readonly clock: Clock,
     /** Stores kept in memory; the whole cache is dropped beyond it (a re-read is cheap). */
     private readonly maxEntries = 10_000,
-  ) {}
+  ) {
+    // Two statements in flight at most; what arrives meanwhile goes together in the next one.
+    this.nonces = new MicroBatcher((items) => this.rememberBatch(items), {
+      maxSize: 100,
+      concurrency: 2,
+    });
+  }
 
   async keyFor(storeId: string, opts: { fresh?: boolean } = {}): Promise<PluginKey | null> {
     if (!DbTenantStore.isStoreId(storeId)) return null;
@@ -52,28 +67,68 @@ export class DbPluginKeys implements PluginKeys {
     key: PluginKey,
   ): Promise<RememberOutcome> {
     if (!DbTenantStore.isStoreId(storeId) || !(key.version instanceof Uint8Array)) return "stale";
-    // An expired nonce row may be reused (the timestamp check refuses such requests anyway).
-    const { rows } = await this.db.query<{ store_ok: number; inserted: number }>(
-      `WITH store AS (
-         SELECT 1 FROM woo_stores w JOIN tenants t ON t.id = w.tenant_id
-         WHERE w.tenant_id = $1::text::uuid AND t.status = 'active' AND w.secrets = $5
+    const outcome = await this.nonces.submit({
+      storeId,
+      nonce,
+      expiresAt,
+      sealedHex: Buffer.from(key.version).toString("hex"),
+    });
+    if (outcome === "stale") this.cache.delete(storeId);
+    return outcome;
+  }
+
+  /**
+   * One statement for every nonce of a batch: requests arriving together (several checkouts at
+   * once) share the round trip. A nonce is recorded only where its store is active with the
+   * sealed secrets its key came from; an expired row may be reused (the timestamp check refuses
+   * such requests anyway).
+   */
+  private async rememberBatch(items: NonceItem[]): Promise<RememberOutcome[]> {
+    // The same (store, nonce) twice in one batch is a replay racing its original: one statement
+    // cannot insert a row twice, so the later copies are refused here.
+    const seen = new Set<string>();
+    const unique = items.filter((i) => {
+      const k = `${i.storeId}\u0000${i.nonce}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+    const { rows } = await this.db.query<{ i: number; store_ok: boolean; inserted: boolean }>(
+      `WITH req AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[])
+           WITH ORDINALITY AS r(store_id, nonce, expires_at, sealed_hex, i)
+       ), ok AS (
+         SELECT req.* FROM req
+         JOIN woo_stores w ON w.tenant_id = req.store_id::uuid
+           AND w.secrets = decode(req.sealed_hex, 'hex')
+         JOIN tenants t ON t.id = w.tenant_id AND t.status = 'active'
        ), ins AS (
          INSERT INTO woo_plugin_nonces (store_id, nonce, expires_at)
-         SELECT $1::text, $2, $3 FROM store
+         SELECT store_id, nonce, expires_at FROM ok
          ON CONFLICT (store_id, nonce) DO UPDATE SET expires_at = EXCLUDED.expires_at
-           WHERE woo_plugin_nonces.expires_at <= $4
-         RETURNING 1
+           WHERE woo_plugin_nonces.expires_at <= $5
+         RETURNING store_id, nonce
        )
-       SELECT (SELECT count(*) FROM store)::int AS store_ok,
-              (SELECT count(*) FROM ins)::int AS inserted`,
-      [storeId, nonce, expiresAt, this.clock.now(), key.version],
+       SELECT req.i::int AS i,
+         EXISTS (SELECT 1 FROM ok WHERE ok.i = req.i) AS store_ok,
+         EXISTS (SELECT 1 FROM ins WHERE ins.store_id = req.store_id AND ins.nonce = req.nonce)
+           AS inserted
+       FROM req`,
+      [
+        unique.map((i) => i.storeId),
+        unique.map((i) => i.nonce),
+        unique.map((i) => i.expiresAt.toISOString()),
+        unique.map((i) => i.sealedHex),
+        this.clock.now(),
+      ],
     );
-    const row = rows[0];
-    if (!row || row.store_ok === 0) {
-      this.cache.delete(storeId);
-      return "stale";
-    }
-    return row.inserted === 1 ? "fresh" : "replayed";
+    const byIndex = new Map(rows.map((r) => [Number(r.i), r]));
+    const outcomes = new Map<NonceItem, RememberOutcome>();
+    unique.forEach((item, n) => {
+      const r = byIndex.get(n + 1);
+      outcomes.set(item, !r || !r.store_ok ? "stale" : r.inserted ? "fresh" : "replayed");
+    });
+    return items.map((item) => outcomes.get(item) ?? "replayed");
   }
 
   /** Drops a store's cached secret (after this instance changed it; other instances self-heal). */
