@@ -1,13 +1,21 @@
 /**
  * The merchant pages in a real browser (Debian's Chromium through playwright-core) with
  * JavaScript switched off: Polaris's stylesheet loads under the page's CSP, the forms work as
- * plain POSTs, and each page is photographed to test-artifacts/merchant/ for a person to look at.
+ * plain POSTs (cancel, dismiss, retry a dead letter, resolve an attention item, log out), and each
+ * page is photographed to test-artifacts/merchant/ for a person to look at.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { http, HttpResponse } from "msw";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { createAttentionItem, raiseAlert, updateSettings } from "@pe-pay/engine";
+import {
+  createAttentionItem,
+  listOpenAttentionItems,
+  listOutbox,
+  raiseAlert,
+  updateSettings,
+} from "@pe-pay/engine";
 import { DEMO_MERCHANT } from "../../sandbox/src/index";
 import {
   createTestDatabase,
@@ -16,6 +24,7 @@ import {
 import { encodeSession, SESSION_COOKIE } from "../src/merchant/session";
 import { WEBHOOK_PATHS } from "../src/webhooks/routes";
 import {
+  API_VERSION,
   eventually,
   fakeShopify,
   paymentSessionBody,
@@ -36,6 +45,8 @@ let h: AppHarness;
 let browser: Browser;
 let configured: { shop: string; tenantId: string };
 let fresh: { shop: string; tenantId: string };
+/** The voucher whose pending callback Shopify refused: a dead letter on the dashboard. */
+let stuck: { gid: string; voucherId: string };
 
 async function seedDashboard() {
   const { shop, tenantId } = configured;
@@ -51,6 +62,17 @@ async function seedDashboard() {
   await start();
   const late = await start();
   await h.app.dispatcher.runOnce();
+  // Shopify refuses the next callback for good: the dispatcher parks it and raises its alert.
+  const refused = await start();
+  shopify.server.use(
+    http.post(`https://${shop}/payments_apps/api/${API_VERSION}/graphql.json`, () =>
+      HttpResponse.json({ errors: [{ message: "forbidden" }] }, { status: 403 }),
+    ),
+  );
+  await h.app.dispatcher.runOnce();
+  shopify.server.resetHandlers();
+  stuck = { gid: refused.body.gid, voucherId: refused.v.id };
+  expect((await listOutbox(t.db, { aggregateId: refused.v.id }))[0]!.status).toBe("dead");
   await h.control("POST", `/_sandbox/cips/${paid.v.cip}/pay`, {});
   await eventually(async () => {
     const v = await h.app.engine.getVoucherByIdempotencyKey(tenantId, paid.body.id);
@@ -94,18 +116,20 @@ async function seedDashboard() {
     late.v.id,
     new Date(Date.now() - 2 * 3_600_000),
   ]);
+  // As the payment path records a second paid CIP of the order: the item and its kind's alert.
   await createAttentionItem(t.db, {
     tenantId,
     voucherId: paid.v.id,
     kind: "paid_twice",
-    dedupeKey: `paid_twice:${randomBytes(3).toString("hex")}`,
+    dedupeKey: `payment:${randomBytes(3).toString("hex")}`,
+    detail: {
+      cip: "2499001",
+      operationNumber: "OP-77",
+      amount: { minor: 14_990, currency: "PEN" },
+    },
   });
-  await raiseAlert(t.db, {
-    tenantId,
-    kind: "dead_letter",
-    key: "1",
-    detail: { kind: "voucher.paid", error: "HTTP 503 from the shop" },
-  });
+  await raiseAlert(t.db, { tenantId, kind: "attention_item", key: "paid_twice" });
+  await raiseAlert(t.db, { tenantId, kind: "signature_failure", key: "day", detail: { count: 3 } });
   await postWebhook(h.app.url, WEBHOOK_PATHS.compliance, "customers/data_request", shop, {
     shop_id: 1,
     shop_domain: shop,
@@ -243,14 +267,57 @@ it("dashboard: attention items, vouchers, refunds and data requests; cancel and 
   await context.close();
 });
 
+it("dashboard: retry a dead letter, resolve an attention item", async () => {
+  const { page, complaints, context } = await signedIn(configured.shop);
+  await page.goto(`${h.app.url}/dashboard?lang=es`);
+  await page.getByRole("button", { name: "Reintentar envío" }).click();
+  await page
+    .getByText("La actualización se volverá a enviar a su tienda en unos segundos.")
+    .waitFor();
+  expect(await page.getByRole("button", { name: "Reintentar envío" }).count()).toBe(0);
+  await shot(page, "10-dashboard-after-retry-es");
+  await h.app.dispatcher.runOnce();
+  expect(shopify.of("paymentSessionPending").map((m) => m.variables.id)).toContain(stuck.gid);
+  expect((await listOutbox(t.db, { aggregateId: stuck.voucherId }))[0]!.status).toBe("delivered");
+
+  await page.getByRole("link", { name: "Marcar como resuelto" }).click();
+  await page.locator("h1").getByText("Resolver: Pago doble").waitFor();
+  expect(await polarisApplied(page)).toBe(true);
+  await shot(page, "11-resolve-item-es");
+
+  // Nothing chosen: refused on the page, the item stays open.
+  await page.getByLabel("Nota (opcional)").fill("Devuelto por Yape");
+  await page.getByRole("button", { name: "Marcar como resuelto" }).click();
+  await page.getByText("Revise los campos marcados:").waitFor();
+  expect(await page.getByLabel("Nota (opcional)").inputValue()).toBe("Devuelto por Yape");
+  await shot(page, "12-resolve-refused-es");
+  expect(await listOpenAttentionItems(t.db, configured.tenantId)).toHaveLength(1);
+
+  // Polaris draws its own circle over a transparent input: the merchant clicks the label.
+  await page.getByText(/^Devolví el pago fuera de la app/).click();
+  expect(await page.getByLabel(/^Devolví el pago fuera de la app/).isChecked()).toBe(true);
+  await page.getByRole("button", { name: "Marcar como resuelto" }).click();
+  await page.getByText("Marcado como resuelto: ya no está en la lista.").waitFor();
+  expect(await page.getByRole("link", { name: "Marcar como resuelto" }).count()).toBe(0);
+  await shot(page, "13-dashboard-after-resolve-es");
+  expect(await listOpenAttentionItems(t.db, configured.tenantId)).toEqual([]);
+  expect(complaints).toEqual([]);
+  await context.close();
+});
+
 it("dashboard on a phone, and logging out", async () => {
   const { page, context } = await signedIn(configured.shop, { width: 390, height: 844 });
   await page.goto(`${h.app.url}/dashboard?lang=es`);
   await page.getByText("Requiere su atención").waitFor();
   await shot(page, "8-dashboard-phone-es");
+  const signedInCookies = await context.cookies();
   await page.getByRole("button", { name: "Cerrar sesión" }).click();
   await page.getByText("Sesión cerrada").first().waitFor();
   await shot(page, "9-logged-out-es");
+  await page.goto(`${h.app.url}/dashboard?lang=es`);
+  await page.getByText("Sesión no válida").first().waitFor();
+  // The cookie put back (as a copy of it would be): still refused, the logout was server-side.
+  await context.addCookies(signedInCookies);
   await page.goto(`${h.app.url}/dashboard?lang=es`);
   await page.getByText("Sesión no válida").first().waitFor();
   await context.close();

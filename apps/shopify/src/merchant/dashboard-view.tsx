@@ -124,7 +124,9 @@ function AttentionItem({ item, p }: { item: AttentionEntry; p: DashboardViewProp
           </form>
         ) : null}
         {c?.kind === "retry" ? (
-          <InlineStack gap="200" blockAlign="center">
+          // align is explicit: Polaris's layout props are inherited custom properties, and the
+          // Banner's own InlineStack sets space-between.
+          <InlineStack gap="200" align="start" blockAlign="center">
             <form method="post" action={`/dashboard/dead-letters/${c.outboxId}/retry`}>
               <FormState csrf={p.csrf} locale={p.locale} />
               <Button submit size="slim" variant="primary">
@@ -140,7 +142,7 @@ function AttentionItem({ item, p }: { item: AttentionEntry; p: DashboardViewProp
           </InlineStack>
         ) : null}
         {c?.kind === "resolve" ? (
-          <InlineStack>
+          <InlineStack align="start">
             <Button url={`/dashboard/attention/${c.itemId}/resolve?lang=${p.locale}`} size="slim">
               {t.resolveItem}
             </Button>
