@@ -28,10 +28,10 @@ import {
   settlementResponseSchema,
 } from "./schemas";
 import { createTokenCache, DEFAULT_TOKEN_SKEW_MS } from "./token-cache";
+import { fetchExchange, nodeHttpExchange, type FetchLike } from "./http-exchange";
 import {
   createTransport,
   TransientFailure,
-  type FetchLike,
   type PagoEfectivoAuditEntry,
   type RawAnswer,
 } from "./transport";
@@ -43,6 +43,10 @@ export interface PagoEfectivoClientOptions {
   accessKey: string;
   secretKey: string;
   clock?: Clock;
+  /**
+   * Sends through this fetch instead of node:http(s) with the shared keep-alive agents (tests,
+   * custom dispatchers).
+   */
   fetch?: FetchLike;
   /** Per attempt, covering connection, headers and body. Default 15 s. */
   timeoutMs?: number;
@@ -299,12 +303,12 @@ export function createPagoEfectivoClient(options: PagoEfectivoClientOptions): Pa
   }
   const { idService, accessKey, secretKey } = options;
   const clock = options.clock ?? systemClock;
-  const fetchImpl: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
 
   let recentTokens: () => readonly string[] = () => [];
   const transport = createTransport({
-    baseUrl: options.baseUrl,
-    fetch: fetchImpl,
+    exchange: options.fetch
+      ? fetchExchange(options.baseUrl, options.fetch)
+      : nodeHttpExchange(options.baseUrl),
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     retry: normalizeRetryPolicy(options.retry),
     random: options.random ?? Math.random,

@@ -10,6 +10,7 @@ import {
   type PagoEfectivoErrorInfo,
   type UnavailableReason,
 } from "./errors";
+import type { Exchange, ExchangeOutcome, HttpMethod } from "./http-exchange";
 import { collectPersonalValues, redactPagoEfectivoPayload, scrubSecrets } from "./redact";
 import { backoffDelayMs, type RetryPolicy } from "./retry";
 import { describeIssues, parsePagoEfectivoJson, readErrorEnvelope } from "./schemas";
@@ -21,9 +22,7 @@ import type { TokenCache } from "./token-cache";
  * mapping, audit. The public client (client.ts) only describes requests and parses answers.
  */
 
-export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
-
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+export type { FetchLike, HttpMethod } from "./http-exchange";
 
 export interface PagoEfectivoAuditEntry {
   method: HttpMethod;
@@ -40,8 +39,7 @@ export interface PagoEfectivoAuditEntry {
 }
 
 export interface TransportConfig {
-  baseUrl: string;
-  fetch: FetchLike;
+  exchange: Exchange;
   timeoutMs: number;
   retry: RetryPolicy;
   random: () => number;
@@ -77,10 +75,7 @@ export interface RawAnswer {
   info: PagoEfectivoErrorInfo;
 }
 
-type Attempt =
-  | { kind: "response"; status: number; text: string }
-  | { kind: "network"; error: unknown; notSent: boolean }
-  | { kind: "timeout" };
+type Attempt = ExchangeOutcome;
 
 /**
  * Thrown by `send` when the call cannot be completed; carries what a caller of a
@@ -96,31 +91,9 @@ export class TransientFailure extends Error {
   }
 }
 
-// Failures where the request never left this machine, so even CIP creation may be resent.
-const NOT_SENT_CODES = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "UND_ERR_CONNECT_TIMEOUT",
-]);
-
-function isNotSent(error: unknown): boolean {
-  let e: unknown = error;
-  for (let depth = 0; depth < 5 && e !== null && typeof e === "object"; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && NOT_SENT_CODES.has(code)) return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
-}
-
 const AUDIT_TEXT_LIMIT = 4096;
 
 export function createTransport(cfg: TransportConfig) {
-  const base = cfg.baseUrl.replace(/\/+$/, "");
-
   function scrubInfo(info: PagoEfectivoErrorInfo): PagoEfectivoErrorInfo {
     const s = cfg.secrets();
     const scrub = (v: string | undefined) => (v === undefined ? undefined : scrubSecrets(v, s));
@@ -171,43 +144,26 @@ export function createTransport(cfg: TransportConfig) {
       ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
       ...(spec.headers ? spec.headers(body) : {}),
     };
-    const controller = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        resolve("timeout");
-      }, cfg.timeoutMs);
-    });
     const started = performance.now();
-    let attempt: Attempt;
-    try {
-      // Racing against the timer (not only aborting) also bounds an injected fetch that
-      // ignores its signal, and covers reading the body, not just the headers.
-      const res = await Promise.race([
-        cfg.fetch(`${base}${spec.path}`, {
-          method: spec.method,
-          headers,
-          body,
-          signal: controller.signal,
-        }),
-        timedOut,
-      ]);
-      if (res === "timeout") attempt = { kind: "timeout" };
-      else {
-        const text = await Promise.race([res.text(), timedOut]);
-        attempt =
-          text === "timeout"
-            ? { kind: "timeout" }
-            : { kind: "response", status: res.status, text: text as string };
-      }
-    } catch (error) {
-      attempt = controller.signal.aborted
-        ? { kind: "timeout" }
-        : { kind: "network", error, notSent: isNotSent(error) };
-    } finally {
-      clearTimeout(timer);
-    }
+    const attempt = await cfg.exchange({
+      method: spec.method,
+      path: spec.path,
+      headers,
+      body,
+      timeoutMs: cfg.timeoutMs,
+    });
+    if (cfg.onAudit) auditAttempt(spec, body, attempt, attemptNo, started);
+    return attempt;
+  }
+
+  /** Only with a sink: parsing and redacting both bodies is most of an attempt's own CPU. */
+  function auditAttempt(
+    spec: RequestSpec,
+    body: string | undefined,
+    attempt: Attempt,
+    attemptNo: number,
+    started: number,
+  ): void {
     const requestBody = readForAudit(body);
     const personal = collectPersonalValues(requestBody);
     const redacted = (v: unknown) =>
@@ -227,7 +183,6 @@ export function createTransport(cfg: TransportConfig) {
       requestBody: redacted(requestBody),
       responseBody: attempt.kind === "response" ? redacted(readForAudit(attempt.text)) : undefined,
     });
-    return attempt;
   }
 
   function errorInfo(spec: RequestSpec, status?: number, text?: string): PagoEfectivoErrorInfo {
