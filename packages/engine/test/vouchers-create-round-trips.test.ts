@@ -1,4 +1,12 @@
-import { getVoucher, type Database } from "../src/index";
+import type { PagoEfectivoClient } from "../../core/src/index";
+import {
+  getVoucher,
+  listVoucherCips,
+  lockVouchers,
+  markVouchersPending,
+  type Database,
+  type EngineContext,
+} from "../src/index";
 import { insertClaimedVoucher, type ClaimedNewVoucher } from "../src/db/voucher-and-settings";
 import { createTestTenant, forEachDatabase } from "./support/databases";
 import { startHarness, voucherCommand, type Harness } from "./vouchers-harness";
@@ -112,6 +120,56 @@ forEachDatabase("vouchers: create, round trips", (t) => {
     ).rejects.toMatchObject({ httpStatus: 400 });
   });
 
+  it("vouchers whose CIPs come back together are finished in one transaction", async () => {
+    const fresh = await startHarness(rec.db, { sandbox: h.sandbox, tenant: h.tenant });
+    // Hold every createCip answer until all of them are in, then let them go at once.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let held = 0;
+    let gated = false;
+    const real = fresh.ctx.pagoEfectivo;
+    (fresh.ctx as { pagoEfectivo: EngineContext["pagoEfectivo"] }).pagoEfectivo = (o) => {
+      const client = real(o);
+      const createCip: PagoEfectivoClient["createCip"] = async (body) => {
+        const answer = await client.createCip(body);
+        if (gated) {
+          held += 1;
+          await gate;
+        }
+        return answer;
+      };
+      return new Proxy(client, {
+        get: (target, key) => (key === "createCip" ? createCip : Reflect.get(target, key)),
+      });
+    };
+    try {
+      await fresh.engine.createVoucher(voucherCommand(h.tenant.id)); // warm: tenant, settings
+      gated = true;
+      const n = 6;
+      const calls = Array.from({ length: n }, () =>
+        fresh.engine.createVoucher(voucherCommand(h.tenant.id)),
+      );
+      while (held < n) await new Promise((r) => setTimeout(r, 5));
+      rec.sql.length = 0;
+      release();
+      const views = await Promise.all(calls);
+      expect(views.every((v) => v.status === "pending")).toBe(true);
+      expect(new Set(views.map((v) => v.cip)).size).toBe(n);
+      expect(rec.sql.filter((q) => q === "BEGIN")).toHaveLength(1);
+      expect(rec.sql).toHaveLength(4); // BEGIN, mark pending, enqueue, COMMIT
+      for (const v of views) {
+        const kinds = await t().db.query<{ kind: string }>(
+          "SELECT kind FROM outbox WHERE aggregate_id = $1",
+          [v.id],
+        );
+        expect(kinds.rows.map((r) => r.kind)).toEqual(["voucher.pending"]);
+      }
+    } finally {
+      release();
+      await fresh.close();
+    }
+  });
+
   it("many concurrent first calls of one key on a fresh engine: one voucher, one CIP", async () => {
     const fresh = await startHarness(t().db, { sandbox: h.sandbox, tenant: h.tenant });
     try {
@@ -190,5 +248,58 @@ forEachDatabase("insertClaimedVoucher", (t) => {
         48,
       ),
     ).toEqual({ kind: "none", validityHours: 48 });
+  });
+});
+
+forEachDatabase("markVouchersPending", (t) => {
+  it("moves only vouchers still created, records every CIP, and takes one CIP per voucher", async () => {
+    const { db } = t();
+    const tenant = await createTestTenant(db);
+    const ids: string[] = [];
+    for (const key of ["m1", "m2", "m3"]) {
+      const out = await insertClaimedVoucher(
+        db,
+        {
+          tenantId: tenant.id,
+          platformPaymentId: key,
+          idempotencyKey: key,
+          requestFingerprint: "fp",
+          transactionCode: `T${key.toUpperCase()}${tenant.id.slice(0, 8)}`,
+          amount: { minor: 1000, currency: "PEN" },
+          status: "created",
+          expiresAt: new Date(Date.now() + 3_600_000),
+          expiryLeaseUntil: new Date(Date.now() + 60_000),
+        },
+        48,
+      );
+      if (out.kind !== "inserted") throw new Error(out.kind);
+      ids.push(out.voucher.id);
+    }
+    // m2 was paid (say) before its CIP answer was stored.
+    await db.query("UPDATE vouchers SET status = 'paid' WHERE id = $1", [ids[1]]);
+    const nextPollAt = new Date(Date.now() + 600_000);
+    const moved = await markVouchersPending(db, [
+      { voucherId: ids[0]!, cip: "9100001", cipUrl: "https://x/cip/1", nextPollAt },
+      { voucherId: ids[1]!, cip: "9100002", cipUrl: null, nextPollAt },
+      { voucherId: ids[2]!, cip: "9100003", cipUrl: null, nextPollAt },
+      { voucherId: ids[2]!, cip: "9100004", cipUrl: null, nextPollAt },
+    ]);
+    expect(moved.map((v) => v.id).sort()).toEqual([ids[0], ids[2]].sort());
+    const first = moved.find((v) => v.id === ids[0])!;
+    expect(first).toMatchObject({
+      status: "pending",
+      cip: "9100001",
+      cipUrl: "https://x/cip/1",
+      expiryLeaseUntil: null,
+      lastError: null,
+      version: 1,
+    });
+    expect(first.nextPollAt?.getTime()).toBe(nextPollAt.getTime());
+    expect(["9100003", "9100004"]).toContain(moved.find((v) => v.id === ids[2])!.cip);
+    expect(await listVoucherCips(db, ids[1]!)).toEqual(["9100002"]);
+    expect((await listVoucherCips(db, ids[2]!)).sort()).toEqual(["9100003", "9100004"]);
+    const locked = await db.transaction((tx) => lockVouchers(tx, [ids[1]!, ids[0]!]));
+    expect(locked.map((v) => v.status).sort()).toEqual(["paid", "pending"]);
+    expect(await markVouchersPending(db, [])).toEqual([]);
   });
 });

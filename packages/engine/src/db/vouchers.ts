@@ -329,6 +329,61 @@ export async function updateVoucher(
   return row ? mapVoucher(row) : null;
 }
 
+export interface CipIssued {
+  voucherId: string;
+  cip: string;
+  cipUrl: string | null;
+  nextPollAt: Date;
+}
+
+/**
+ * createVoucher's last write for several vouchers in ONE statement: each voucher still `created`
+ * becomes `pending` with its CIP (lease and last error cleared, polling scheduled), and every
+ * given CIP is recorded in voucher_cips, moved or not, so later events about it still find the
+ * voucher. Returns the rows that moved; a voucher absent from the result had left `created`
+ * meanwhile. Given the same voucher twice, at most one of its CIPs becomes the current one.
+ */
+export async function markVouchersPending(
+  q: Executor,
+  issued: readonly CipIssued[],
+): Promise<VoucherRecord[]> {
+  if (issued.length === 0) return [];
+  const { rows } = await q.query(
+    `WITH d AS (
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[])
+         AS d(id, cip, cip_url, next_poll_at)
+     ), u AS (
+       UPDATE vouchers v SET status = 'pending', cip = d.cip, cip_url = d.cip_url,
+         next_poll_at = d.next_poll_at, expiry_lease_until = NULL, last_error = NULL,
+         updated_at = now(), version = v.version + 1
+       FROM d WHERE v.id = d.id AND v.status = 'created'
+       RETURNING v.*
+     ), c AS (
+       INSERT INTO voucher_cips (tenant_id, cip, voucher_id)
+       SELECT v.tenant_id, d.cip, d.id FROM d JOIN vouchers v ON v.id = d.id
+       ON CONFLICT DO NOTHING
+     )
+     SELECT * FROM u`,
+    [
+      issued.map((i) => i.voucherId),
+      issued.map((i) => i.cip),
+      issued.map((i) => i.cipUrl),
+      issued.map((i) => i.nextPollAt),
+    ],
+  );
+  return rows.map(mapVoucher);
+}
+
+/** Row locks on several vouchers in the caller's transaction (in id order: no deadlocks). */
+export async function lockVouchers(tx: Tx, ids: readonly string[]): Promise<VoucherRecord[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await tx.query(
+    "SELECT * FROM vouchers WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
+    [[...ids]],
+  );
+  return rows.map(mapVoucher);
+}
+
 /** `updateVoucher` with the status guard spelled out: from → to. */
 export function transitionVoucher(
   q: Executor,

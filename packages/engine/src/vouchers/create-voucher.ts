@@ -12,19 +12,19 @@ import {
   type FieldIssue,
 } from "@pe-pay/core";
 import type { EngineContext } from "../context";
-import { enqueueOutbox } from "../db/outbox";
+import { enqueueOutboxMany } from "../db/outbox";
 import { insertClaimedVoucher } from "../db/voucher-and-settings";
 import type { TenantRecord } from "../db/tenants";
 import {
-  addVoucherCip,
   findVoucherByIdempotencyKey,
   findVoucherByPlatformPaymentId,
   getVoucher,
-  lockVoucher,
-  transitionVoucher,
+  lockVouchers,
+  markVouchersPending,
   updateVoucher,
   type VoucherRecord,
 } from "../db/vouchers";
+import { MicroBatcher } from "../notifications/micro-batcher";
 import type { CreateVoucherCommand, VoucherView } from "../ports";
 import type { StepHook } from "./hooks";
 import type { TenantAccess } from "./tenant-access";
@@ -59,7 +59,8 @@ const PLACEHOLDER_ADMIN_EMAIL = "admin@invalid.example";
  *    row `created` takes the lease (guarded by the row's version) or waits for its holder, so
  *    concurrent retries of the same key never create a second CIP. A crashed holder's lease
  *    lapses and the next retry takes over.
- * 3. createCip; on success `created → pending` and `voucher.pending` in one transaction.
+ * 3. createCip; on success `created → pending` and `voucher.pending` in one transaction (shared
+ *    with the calls whose CIPs came back at the same time).
  *
  * Outcome unknown (timeout / 5xx / unreadable 2xx on POST /v1/cips): PagoEfectivo may or may not
  * hold a CIP with our transactionCode, and its search works by CIP number only, so we cannot ask.
@@ -128,28 +129,11 @@ export async function createVoucher(
   }
   await deps.hook?.("create.cip_created");
 
-  const view = await ctx.db.transaction(async (tx) => {
-    const pending = await transitionVoucher(tx, claimed.id, "created", "pending", {
-      cip: created.cip,
-      cipUrl: created.cipUrl,
-      expiryLeaseUntil: null,
-      lastError: null,
-      nextPollAt: new Date(ctx.clock.now().getTime() + ctx.config.pollAfterMs),
-    });
-    if (!pending) {
-      // Moved meanwhile (e.g. the CIP was paid and notified before we got here): keep the CIP
-      // on record so every later event still maps to this voucher.
-      await addVoucherCip(tx, claimed.tenantId, claimed.id, created.cip);
-      return toVoucherView((await lockVoucher(tx, claimed.id))!);
-    }
-    await enqueueOutbox(tx, {
-      tenantId: pending.tenantId,
-      aggregateId: pending.id,
-      kind: "voucher.pending",
-      payload: { voucher: toVoucherView(pending) },
-      dedupeKey: `voucher.pending:${pending.id}`,
-    });
-    return toVoucherView(pending);
+  const view = await finisherFor(ctx).submit({
+    voucher: claimed,
+    cip: created.cip,
+    cipUrl: created.cipUrl,
+    nextPollAt: new Date(ctx.clock.now().getTime() + ctx.config.pollAfterMs),
   });
   await deps.hook?.("create.done");
   ctx.logger.info(
@@ -237,6 +221,83 @@ async function recordAttempt(
     return { voucher: existing, inserted: false };
   }
   throw new UnavailableError("the store's settings changed while creating the voucher; retry");
+}
+
+interface IssuedCip {
+  voucher: VoucherRecord;
+  cip: string;
+  cipUrl: string | null;
+  nextPollAt: Date;
+}
+
+const finishers = new WeakMap<EngineContext, MicroBatcher<IssuedCip, VoucherView>>();
+
+/**
+ * Step 3's write, shared by the createVoucher calls of one engine: the calls whose CIPs came back
+ * together are finished in one transaction (markVouchersPending, then one enqueueOutboxMany).
+ * Alone, a call waits for nothing (a batch of one on the next turn of the event loop); under load
+ * BEGIN, COMMIT and both statements are paid once per batch instead of once per voucher.
+ */
+function finisherFor(ctx: EngineContext): MicroBatcher<IssuedCip, VoucherView> {
+  let b = finishers.get(ctx);
+  if (!b) {
+    b = new MicroBatcher((items: IssuedCip[]) => finishBatch(ctx, items), {
+      maxSize: 64,
+      concurrency: ctx.db.kind === "pglite" ? 1 : 2,
+    });
+    finishers.set(ctx, b);
+  }
+  return b;
+}
+
+async function finishBatch(ctx: EngineContext, items: IssuedCip[]): Promise<VoucherView[]> {
+  try {
+    return await finishTogether(ctx, items);
+  } catch (e) {
+    if (items.length === 1) throw e;
+    // One item may be what failed (e.g. a CIP number another voucher of the tenant holds): each
+    // on its own, so only that one fails.
+    return Promise.all(items.map((i) => finishTogether(ctx, [i]).then((views) => views[0]!)));
+  }
+}
+
+function finishTogether(ctx: EngineContext, items: IssuedCip[]): Promise<VoucherView[]> {
+  return ctx.db.transaction(async (tx) => {
+    const moved = new Map(
+      (
+        await markVouchersPending(
+          tx,
+          items.map((i) => ({
+            voucherId: i.voucher.id,
+            cip: i.cip,
+            cipUrl: i.cipUrl,
+            nextPollAt: i.nextPollAt,
+          })),
+        )
+      ).map((v) => [v.id, v]),
+    );
+    await enqueueOutboxMany(
+      tx,
+      [...moved.values()].map((pending) => ({
+        tenantId: pending.tenantId,
+        aggregateId: pending.id,
+        kind: "voucher.pending",
+        payload: { voucher: toVoucherView(pending) },
+        dedupeKey: `voucher.pending:${pending.id}`,
+      })),
+    );
+    // Moved meanwhile (e.g. the CIP was paid and notified before we got here), or another
+    // caller's CIP became the current one: its CIP is on record (voucher_cips) all the same, so
+    // every later event still maps to this voucher; the caller gets the voucher as it is now.
+    const others = items.filter((i) => moved.get(i.voucher.id)?.cip !== i.cip);
+    const now = new Map(
+      (await lockVouchers(tx, [...new Set(others.map((i) => i.voucher.id))])).map((v) => [v.id, v]),
+    );
+    return items.map((i) => {
+      const pending = moved.get(i.voucher.id);
+      return toVoucherView(pending?.cip === i.cip ? pending : now.get(i.voucher.id)!);
+    });
+  });
 }
 
 /** Takes the creation lease, or waits for the caller that holds it. */
