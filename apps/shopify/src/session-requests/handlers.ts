@@ -49,6 +49,11 @@ export interface SessionRoutesDeps {
   maxVoucherHours?: number;
   /** Local runs only (VOUCHER_VALIDITY_SECONDS): the latest expiry of a CIP created now. */
   expiryNotAfter?: () => Date;
+  /**
+   * How long a payment session reuses the shop's tenant id without asking storage (default 30 s,
+   * the engine's own tenant cache time; 0: always ask).
+   */
+  shopCacheMs?: number;
 }
 
 const defaultDefer = (task: () => Promise<void>) => {
@@ -71,6 +76,7 @@ export function createSessionRouter(deps: SessionRoutesDeps): Router {
     if (!tenant) throw new UnknownShopError();
     return tenant;
   }
+  const shops = knownShops(deps.shopCacheMs ?? 30_000);
 
   function noteVersion(h: SessionRequestHeaders): void {
     if (h.apiVersion !== deps.apiVersion) {
@@ -89,25 +95,42 @@ export function createSessionRouter(deps: SessionRoutesDeps): Router {
       noteVersion(h);
       const session = parsePaymentSessionRequest(req.body);
       ctx = { ...ctx, sessionId: session.id };
-      const tenant = await resolveShop(h);
+      // A payment session asks storage for the shop only now and then: the engine checks the
+      // tenant is active anyway (from its own cache, refreshed as often), and a refusal drops the
+      // remembered id and asks again, so an uninstalled shop still gets unknown_shop.
+      const known = shops.get(h.shopDomain);
+      const tenant = known ?? (await resolveShop(h));
+      if (!known) shops.set(tenant);
       // The engine is idempotent on idempotencyKey: a repeated id returns the same voucher (same
       // publicToken → same redirect_url) and the engine enqueues voucher.pending for after this 2xx.
-      const voucher = await deps.engine.createVoucher({
-        ...toCreateVoucher(tenant, h, session),
-        ...(deps.maxVoucherHours || deps.expiryNotAfter
-          ? {
-              expiryPolicy: {
-                ...(deps.maxVoucherHours ? { maxHours: deps.maxVoucherHours } : {}),
-                ...(deps.expiryNotAfter ? { notAfter: deps.expiryNotAfter() } : {}),
-              },
-            }
-          : {}),
-      });
+      let voucher;
+      try {
+        voucher = await deps.engine.createVoucher({
+          ...toCreateVoucher(tenant, h, session),
+          ...(deps.maxVoucherHours || deps.expiryNotAfter
+            ? {
+                expiryPolicy: {
+                  ...(deps.maxVoucherHours ? { maxHours: deps.maxVoucherHours } : {}),
+                  ...(deps.expiryNotAfter ? { notAfter: deps.expiryNotAfter() } : {}),
+                },
+              }
+            : {}),
+        });
+      } catch (err) {
+        if (known && isAppError(err) && (err.httpStatus === 404 || err.httpStatus === 409)) {
+          shops.forget(h.shopDomain);
+          await resolveShop(h); // unknown_shop if it is gone or inactive
+        }
+        throw err;
+      }
       const redirectUrl = `${deps.appUrl}/voucher/${encodeURIComponent(voucher.publicToken)}`;
       if (Buffer.byteLength(redirectUrl, "utf8") > MAX_REDIRECT_URL_BYTES) {
         throw new Error("redirect_url exceeds Shopify's limit");
       }
-      deps.logger.info({ ...ctx, voucherId: voucher.id }, "payment session accepted");
+      deps.logger.info(
+        { ...ctx, voucherId: voucher.id, cip: voucher.cip, status: voucher.status },
+        "payment session accepted",
+      );
       res.status(200).json({ redirect_url: redirectUrl });
     } catch (err) {
       sendError(res, err, deps.logger, ctx);
@@ -149,6 +172,28 @@ export function createSessionRouter(deps: SessionRoutesDeps): Router {
   router.post(SESSION_PATHS.capture, saleOnly("capture"));
   router.post(SESSION_PATHS.void, saleOnly("void"));
   return router;
+}
+
+/** Shop domain → tenant for a short time (a bounded map: entries expire, the size is capped). */
+function knownShops(ttlMs: number) {
+  const byShop = new Map<string, { at: number; tenant: ShopifyTenant }>();
+  return {
+    get(shopDomain: string): ShopifyTenant | null {
+      const hit = byShop.get(shopDomain);
+      if (!hit) return null;
+      if (Date.now() - hit.at < ttlMs) return hit.tenant;
+      byShop.delete(shopDomain);
+      return null;
+    },
+    set(tenant: ShopifyTenant): void {
+      if (ttlMs <= 0) return;
+      if (byShop.size >= 10_000) byShop.clear();
+      byShop.set(tenant.shopDomain, { at: Date.now(), tenant });
+    },
+    forget(shopDomain: string): void {
+      byShop.delete(shopDomain);
+    },
+  };
 }
 
 function toCreateVoucher(
