@@ -24,9 +24,13 @@ export {
 export {
   PLUGIN_HEADERS,
   PluginAuthError,
+  pluginKeysOf,
   pluginStringToSign,
   signPluginRequest,
   verifyPluginRequest,
+  type PluginKey,
+  type PluginKeys,
+  type RememberOutcome,
 } from "./plugin-auth";
 export {
   buildAuthorizeUrl,
