@@ -11,6 +11,8 @@ import {
   DEFAULT_ENGINE_CONFIG,
   dismissMerchantAlert,
   evaluateAlerts,
+  evaluateAlertsForActiveTenants,
+  deactivateTenant,
   insertInboxMessage,
   insertOrGetRefund,
   insertOrGetVoucher,
@@ -219,5 +221,54 @@ forEachDatabase("merchant alerts", (t) => {
     await expect(
       dismissMerchantAlert(ctx, { tenantId: randomUUID(), alertId: alerts[0]!.id }),
     ).rejects.toMatchObject({ code: "not_found" });
+  });
+  it("the periodic task evaluates every active tenant, skips inactive ones, survives a failure", async () => {
+    const db = t().db;
+    const ctx = makeContext(db);
+    const active = await createTestTenant(db);
+    const inactive = await createTestTenant(db);
+    for (const tenant of [active, inactive]) {
+      const v = await voucherPaidAt(db, tenant, null);
+      await createAttentionItem(db, {
+        tenantId: tenant.id,
+        voucherId: v.id,
+        kind: "paid_twice",
+        dedupeKey: `payment:${randomUUID()}`,
+        detail: {},
+      });
+    }
+    await deactivateTenant(db, inactive.id, NOON);
+    const warn = jest.fn();
+    const r = await evaluateAlertsForActiveTenants(ctx, { warn });
+    expect(r.failed).toBe(0);
+    expect(r.raised).toBeGreaterThanOrEqual(1);
+    const kinds = async (id: string) => (await listMerchantAlerts(ctx, id)).map((a) => a.kind);
+    expect(await kinds(active.id)).toContain("attention_item");
+    expect(await kinds(inactive.id)).toEqual([]);
+
+    // A tenant whose evaluation throws is reported; the others are still evaluated.
+    let calls = 0;
+    const flaky: EngineContext = {
+      ...ctx,
+      db: {
+        ...db,
+        kind: db.kind,
+        inTransaction: false,
+        query: (sql: string, params?: readonly unknown[]) => {
+          if (sql.includes("FROM alerts") && calls++ === 0) throw new Error("connection reset");
+          return db.query(sql, params);
+        },
+        exec: (sql: string) => db.exec(sql),
+        transaction: (fn, o) => db.transaction(fn, o),
+        close: () => db.close(),
+      } as Database,
+    };
+    const again = await evaluateAlertsForActiveTenants(flaky, { warn });
+    expect(again.failed).toBe(1);
+    expect(again.tenants).toBeGreaterThanOrEqual(1);
+    expect(warn).toHaveBeenCalledWith(
+      expect.objectContaining({ err: { message: "connection reset" } }),
+      "alert evaluation failed",
+    );
   });
 });

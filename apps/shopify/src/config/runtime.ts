@@ -36,6 +36,8 @@ const RuntimeSchema = z.object({
   // The engine refuses to create a CIP with under a minute left; keep a margin above it.
   VOUCHER_VALIDITY_SECONDS: z.coerce.number().int().min(90).max(86_400).optional(),
   REFUND_INTERVAL_SECONDS: int(15, 1, 3600),
+  /** How often every shop's merchant alerts are brought up to date. */
+  ALERTS_INTERVAL_SECONDS: int(300, 10, 86_400),
   SHUTDOWN_TIMEOUT_MS: int(15_000, 1_000, 120_000),
   MERCHANT_SESSION_HOURS: int(12, 1, 24 * 7),
 });
@@ -60,6 +62,7 @@ export interface ShopifyRuntimeConfig {
   /** Local runs only: fixed CIP validity overriding the merchant's hours. */
   voucherValiditySeconds?: number;
   refundIntervalMs: number;
+  alertsIntervalMs: number;
   shutdownTimeoutMs: number;
   merchantSessionMs: number;
 }
@@ -117,6 +120,7 @@ export function loadRuntimeConfig(
       ? { voucherValiditySeconds: e.VOUCHER_VALIDITY_SECONDS }
       : {}),
     refundIntervalMs: e.REFUND_INTERVAL_SECONDS * 1000,
+    alertsIntervalMs: e.ALERTS_INTERVAL_SECONDS * 1000,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     merchantSessionMs: e.MERCHANT_SESSION_HOURS * 3_600_000,
   };

@@ -7,6 +7,7 @@ import {
   createNotificationRouter,
   createOutboxDispatcher,
   createPaymentEngine,
+  evaluateAlertsForActiveTenants,
   findRefundByPlatformId,
   getRefund,
   runRefundPollingOnce,
@@ -300,6 +301,13 @@ export async function startShopifyServer(opts: StartShopifyOptions): Promise<Run
   };
   const tasks: PeriodicTask[] = [
     periodic("refunds", config.refundIntervalMs, runRefundWork, logger),
+    // Refund rate, signature failures, dead letters, attention items, held refunds.
+    periodic(
+      "alerts",
+      config.alertsIntervalMs,
+      () => evaluateAlertsForActiveTenants(ctx, logger),
+      logger,
+    ),
     periodic(
       "housekeeping",
       60 * 60_000,
@@ -321,7 +329,8 @@ export async function startShopifyServer(opts: StartShopifyOptions): Promise<Run
     // is out (never before Shopify has our 2xx: contract §3).
     if (req.method === "POST") {
       res.on("finish", () => {
-        if (res.statusCode < 300) nudgeOutbox();
+        // 303: the merchant pages' actions (a cancel, a retried delivery) answer with a redirect.
+        if (res.statusCode < 400) nudgeOutbox();
       });
     }
     next();

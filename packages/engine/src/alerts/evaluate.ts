@@ -13,6 +13,7 @@ import { limaCalendarDay, REFUND_REFUSAL_REASONS } from "@pe-pay/core";
 import type { EngineContext } from "../context";
 import { listOpenAlerts, raiseAlert, resolveAlert } from "../db/alerts";
 import { listOpenAttentionItems } from "../db/attention";
+import { listActiveTenants } from "../db/tenants";
 import { CREDIT_NOTE_MISSING } from "../refunds/request-refund";
 
 /** Refunds above this share of the day's payments raise an alert. */
@@ -198,5 +199,32 @@ export async function evaluateAlerts(
     }
   }
   result.open = (await listOpenAlerts(ctx.db, tenantId)).length;
+  return result;
+}
+
+/**
+ * `evaluateAlerts` for every active tenant of this database (an app's periodic task). Safe on
+ * several instances at once (alerts are upserted on their open key); one tenant's failure is
+ * logged and does not stop the others.
+ */
+export async function evaluateAlertsForActiveTenants(
+  ctx: EngineContext,
+  logger: { warn(obj: object, msg: string): void },
+): Promise<{ tenants: number; raised: number; resolved: number; failed: number }> {
+  const result = { tenants: 0, raised: 0, resolved: 0, failed: 0 };
+  for (const tenant of await listActiveTenants(ctx.db)) {
+    result.tenants += 1;
+    try {
+      const r = await evaluateAlerts(ctx, tenant.id);
+      result.raised += r.raised;
+      result.resolved += r.resolved;
+    } catch (e) {
+      result.failed += 1;
+      logger.warn(
+        { tenantId: tenant.id, err: { message: (e as Error)?.message ?? String(e) } },
+        "alert evaluation failed",
+      );
+    }
+  }
   return result;
 }

@@ -1,5 +1,6 @@
 export {
   evaluateAlerts,
+  evaluateAlertsForActiveTenants,
   refundRateForDay,
   limaDayStart,
   REFUND_RATE_THRESHOLD,
