@@ -280,12 +280,22 @@ function toCipStatus(d: z.output<typeof searchItemSchema>): CipStatus {
   };
 }
 
+/**
+ * The echoed CIP is read on first access: expiry and cancellation delete thousands of CIPs and
+ * never look at it, and validating it was a good part of each delete's parsing.
+ */
 function ack(answer: { code?: string; message?: string; data?: unknown }): PagoEfectivoAck {
-  const echoed = searchItemSchema.safeParse(answer.data);
+  let cip: CipStatus | null | undefined;
   return {
     code: answer.code,
     message: answer.message,
-    cip: echoed.success ? toCipStatus(echoed.data) : null,
+    get cip() {
+      if (cip === undefined) {
+        const echoed = searchItemSchema.safeParse(answer.data);
+        cip = echoed.success ? toCipStatus(echoed.data) : null;
+      }
+      return cip;
+    },
   };
 }
 
