@@ -107,7 +107,22 @@ export function voucherPageRouter(deps: VoucherPageDeps): Router {
         res.status(404).set("Cache-Control", "no-store").json({ status: "not_found" });
         return;
       }
-      const { vm } = await viewModel(found.voucher, found.display, token);
+      // An open voucher page polls this every 15 s: its answer (status and deadline) comes from
+      // the voucher alone, through the same view-model rules, without the page's four reads.
+      const v = found.voucher;
+      const vm = buildVoucherViewModel(
+        {
+          merchantName: "-",
+          orderReference: `#${v.platformReference}`,
+          amount: v.amount,
+          cip: v.cip!,
+          expiresAt: v.expiresAt,
+          status: found.display,
+          statusUrl: `/voucher/${token}/status`,
+          voucherUrl: `${deps.publicUrl()}/voucher/${token}`,
+        },
+        { clock: deps.clock },
+      );
       const answer = renderVoucherStatusJson(vm);
       res.status(answer.status).set(answer.headers).send(answer.body);
     } catch (error) {
