@@ -12,12 +12,12 @@ import {
   type VoucherDisplayStatus,
 } from "@pe-pay/voucher";
 import type { PaymentEngine, VoucherView } from "../engine-ports";
-import type { TenantStore } from "../ports";
 
 export interface VoucherPageDeps {
   engine: Pick<PaymentEngine, "getVoucherByPublicToken">;
   db: Database;
-  tenants: Pick<TenantStore, "getWooStore">;
+  /** The store's home URL (no secrets needed to render a voucher). */
+  tenants: { storeUrlOf(storeId: string): Promise<string | null> };
   clock: Clock;
   publicUrl: () => string;
 }
@@ -46,12 +46,13 @@ export function voucherPageRouter(deps: VoucherPageDeps): Router {
   }
 
   async function viewModel(voucher: VoucherView, display: VoucherDisplayStatus, token: string) {
-    const [tenant, settings, record, store] = await Promise.all([
+    const [tenant, settings, record, storeUrl] = await Promise.all([
       getTenant(deps.db, voucher.tenantId),
       getSettings(deps.db, voucher.tenantId).catch(() => null),
       getVoucher(deps.db, voucher.id),
-      deps.tenants.getWooStore(voucher.tenantId),
+      deps.tenants.storeUrlOf(voucher.tenantId),
     ]);
+    const store = storeUrl ? { storeUrl } : null;
     const groups = channelGroupsOf(settings?.enabledChannels ?? []);
     const base = deps.publicUrl();
     return {
