@@ -2,6 +2,7 @@ import { isAppError } from "@pe-pay/core";
 import { shopifyOrigin } from "../config/env";
 import { silentLogger, type Logger } from "../ports";
 import { toShopifyDateTime } from "./date-time";
+import { fetchPost, nodeHttpPost, type PostAnswer } from "./http-post";
 import { MUTATIONS, type MutationName } from "./documents";
 import { backoffDelay, throttleDelay, type BackoffOptions, type ThrottleStatus } from "./retry";
 import { classifyUserErrors, type ShopifyUserError, type UserErrorVerdict } from "./user-errors";
@@ -40,6 +41,7 @@ export interface PaymentsAppsClientOptions {
   /** Template like `https://{shop}` (see config). */
   apiOrigin: string;
   apiVersion: string;
+  /** Given: every call goes through it (custom dispatchers); default node:http with keep-alive. */
   fetch?: typeof fetch;
   maxAttempts?: number;
   baseDelayMs?: number;
@@ -124,9 +126,12 @@ export function paymentsAppsEndpoint(apiOrigin: string, apiVersion: string, shop
   return `${shopifyOrigin(apiOrigin, shopDomain)}/payments_apps/api/${apiVersion}/graphql.json`;
 }
 
-/** Raw-fetch client for the Payments Apps GraphQL API (Shopify ships no official one). */
+/**
+ * Raw-HTTP client for the Payments Apps GraphQL API (Shopify ships no official one): node:http
+ * with keep-alive, or the `fetch` given.
+ */
 export function createPaymentsAppsClient(options: PaymentsAppsClientOptions): PaymentsAppsClient {
-  const doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
+  const post = options.fetch ? fetchPost(options.fetch) : nodeHttpPost();
   const maxAttempts = Math.max(1, options.maxAttempts ?? 4);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const logger = options.logger ?? silentLogger;
@@ -159,23 +164,23 @@ export function createPaymentsAppsClient(options: PaymentsAppsClientOptions): Pa
         logger.warn({ mutation, shop: shop.shopDomain, attempt, waitMs: ms, reason }, "retrying");
         if (attempt < maxAttempts) await sleep(ms);
       };
-      let response: Response;
+      let response: PostAnswer;
       try {
-        response = await doFetch(url, {
-          method: "POST",
-          headers: {
+        response = await post(
+          url,
+          {
             "Content-Type": "application/json",
             Accept: "application/json",
             "X-Shopify-Access-Token": accessToken,
           },
           body,
-          signal: AbortSignal.timeout(timeoutMs),
-        });
+          timeoutMs,
+        );
       } catch (err) {
         await wait(backoffDelay(attempt, backoff), `network: ${(err as Error).name}`);
         continue;
       }
-      const text = await response.text().catch(() => "");
+      const text = response.text;
       let envelope: GraphqlEnvelope | undefined;
       try {
         envelope = text ? (JSON.parse(text) as GraphqlEnvelope) : undefined;
@@ -195,7 +200,7 @@ export function createPaymentsAppsClient(options: PaymentsAppsClientOptions): Pa
         continue;
       }
       if (response.status >= 500 || response.status === 429) {
-        const retryAfter = Number(response.headers.get("retry-after"));
+        const retryAfter = Number(response.retryAfter);
         const ms =
           Number.isFinite(retryAfter) && retryAfter > 0
             ? Math.min(backoff.maxDelayMs, retryAfter * 1000)
@@ -214,7 +219,7 @@ export function createPaymentsAppsClient(options: PaymentsAppsClientOptions): Pa
           continue;
         }
       }
-      if (!response.ok) {
+      if (response.status < 200 || response.status > 299) {
         return {
           ok: false,
           kind: "permanent",
