@@ -39,9 +39,10 @@ const windowProfDir = process.env.BENCH_WINDOW_PROF;
 let profiler: Session | undefined;
 /** Statements by kind (first words of the SQL), for the breakdown printed by the bench. */
 const kinds = new Map<string, number>();
-/** paymentSessionResolve sent (fetch called), by payment session gid. */
-const resolveSentAt = new Map<string, number>();
-/** Paid notification received (before verification), by CIP. */
+/**
+ * Paid notification received (before verification), by CIP, on a clock other processes share
+ * (the epoch in ms, at sub-ms resolution): the Shopify stand-in stamps the resolve with it.
+ */
 const notifiedAt = new Map<string, number>();
 
 function kindOf(sql: string): string {
@@ -107,17 +108,6 @@ const logSink = {
   },
 };
 
-/** Timestamps paymentSessionResolve requests as they leave the app. */
-const timedFetch: typeof fetch = (input, init) => {
-  const body = init?.body;
-  if (typeof body === "string" && body.includes("paymentSessionResolve")) {
-    const at = performance.now();
-    const id = (JSON.parse(body) as { variables?: { id?: string } }).variables?.id;
-    if (id && !resolveSentAt.has(id)) resolveSentAt.set(id, at);
-  }
-  return fetch(input, init);
-};
-
 serveParent({
   async start(args: {
     kind: DriverKind;
@@ -125,6 +115,8 @@ serveParent({
     shopifyOrigin: string;
     smtpUrl: string;
     shop: string;
+    /** false: no schedulers and no outbox nudges (profiling the request path alone). */
+    schedulers?: boolean;
   }) {
     const opened = await openBenchDatabase(args.kind);
     raw = opened.db;
@@ -148,11 +140,11 @@ serveParent({
       keyring: createKeyring({ keys: { b: Buffer.alloc(32, 3) }, primary: "b" }),
       // Production writes JSON lines to stdout; /dev/null costs the same formatting and syscalls.
       logger: createLogger({ name: "shopify", level: "info", destination: logSink }),
-      fetch: timedFetch,
+      schedulers: args.schedulers ?? true,
     });
     const ingest = app.engine.ingestNotification.bind(app.engine);
     app.engine.ingestNotification = (req) => {
-      const at = performance.now();
+      const at = performance.timeOrigin + performance.now();
       const cip = /"cip"\s*:\s*"?(\d+)/.exec(Buffer.from(req.rawBody).toString("utf8"))?.[1];
       if (cip && !notifiedAt.has(cip)) notifiedAt.set(cip, at);
       return ingest(req);
@@ -253,11 +245,9 @@ serveParent({
     return Object.fromEntries(rows.map((r) => [r.k, r.cip]));
   },
 
-  /** Notification received → paymentSessionResolve sent, for one CIP and gid (null if not yet). */
-  paidToResolve(args: { cip: string; gid: string }) {
-    const a = notifiedAt.get(args.cip);
-    const b = resolveSentAt.get(args.gid);
-    return a !== undefined && b !== undefined ? b - a : null;
+  /** When the paid notification of `cip` came in (null: not yet). */
+  notifiedAt(args: { cip: string }) {
+    return notifiedAt.get(args.cip) ?? null;
   },
 
   async close() {

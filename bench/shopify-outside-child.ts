@@ -13,9 +13,12 @@ let smtp: TcpServer | undefined;
 let window0 = process.cpuUsage();
 const sockets = new Set<Socket>();
 const counts = { mutations: 0, mails: 0 };
+/** paymentSessionResolve arrival by session gid, on the epoch clock the app child stamps with. */
+const resolvedAt = new Map<string, number>();
 
 function graphql(): Server {
   return createHttpServer((req, res) => {
+    const at = performance.timeOrigin + performance.now();
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
@@ -26,6 +29,8 @@ function graphql(): Server {
       };
       const name = /mutation\s+(\w+)/.exec(body.query)?.[1] ?? "";
       const field = name.charAt(0).toLowerCase() + name.slice(1);
+      const gid = body.variables.id;
+      if (field === "paymentSessionResolve" && gid && !resolvedAt.has(gid)) resolvedAt.set(gid, at);
       res.writeHead(200, { "content-type": "application/json" });
       res.end(
         JSON.stringify({
@@ -94,6 +99,9 @@ serveParent({
     counts.mutations = 0;
     counts.mails = 0;
     return {};
+  },
+  resolvedAt(args: { gid: string }) {
+    return resolvedAt.get(args.gid) ?? null;
   },
   counts() {
     return { ...counts };

@@ -21,8 +21,10 @@
  * - shopify_payment_session_statements: SQL statements the app sent per payment session over the
  *   same window (BEGIN and COMMIT counted); a breakdown by statement is printed.
  * - shopify_paid_to_resolve_p50_ms / _p99_ms: PagoEfectivo's paid notification entering the app
- *   (engine.ingestNotification, before verification) → paymentSessionResolve leaving it (the
- *   app's fetch called). Both instants are taken in the app process; CIPs are paid one at a time.
+ *   (engine.ingestNotification, before verification) → paymentSessionResolve arriving at the
+ *   Shopify stand-in (one loopback hop after it left the app), both stamped with
+ *   performance.timeOrigin + now() (one clock for all processes of the machine); CIPs are paid
+ *   one at a time.
  * - Suffix _pglite: the same with the app on embedded PGlite (the local default).
  *
  * On this 2-core VM the processes and PostgreSQL still share the cores with each other and with
@@ -227,9 +229,10 @@ async function run(kind: DriverKind): Promise<Record<string, number>> {
       if (!res.ok) throw new Error(`sandbox pay ${cip}: HTTP ${res.status}`);
       const deadline = Date.now() + 10_000;
       for (;;) {
-        const d = await app.call<number | null>("paidToResolve", { cip, gid });
-        if (d !== null) {
-          paid.push(d);
+        const b = await outside.call<number | null>("resolvedAt", { gid });
+        if (b !== null) {
+          const a = await app.call<number | null>("notifiedAt", { cip });
+          if (a !== null) paid.push(b - a);
           break;
         }
         if (Date.now() > deadline) break;
