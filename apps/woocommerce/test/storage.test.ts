@@ -208,6 +208,27 @@ forEachDatabase("woocommerce bridge storage", (t) => {
       spy.mockRestore();
     });
 
+    it("serves the webhook secret from memory, and a fresh read after a reconnect", async () => {
+      const tenants = new DbTenantStore(t().db, keyring);
+      const url = storeUrl();
+      const id = await tenants.storeIdFor(url);
+      const old = record(id, url);
+      await tenants.saveWooStore(old);
+      const keys = new DbPluginKeys(t().db, keyring, clock);
+      expect(await keys.webhookSecretFor(id)).toBe(old.webhookSecret);
+      const rotated = record(id, url);
+      await tenants.saveWooStore(rotated);
+      expect(await keys.webhookSecretFor(id)).toBe(old.webhookSecret); // cached
+      expect(await keys.webhookSecretFor(id, { fresh: true })).toBe(rotated.webhookSecret);
+      expect(await keys.webhookSecretFor("nope")).toBeNull();
+      // After its time in memory, a deactivated store is unknown.
+      const shortLived = new DbPluginKeys(t().db, keyring, clock, 10, 0);
+      expect(await shortLived.webhookSecretFor(id)).toBe(rotated.webhookSecret);
+      await t().db.query("UPDATE tenants SET status = 'inactive' WHERE id = $1", [id]);
+      expect(await shortLived.webhookSecretFor(id)).toBeNull();
+      await t().db.query("UPDATE tenants SET status = 'active' WHERE id = $1", [id]);
+    });
+
     it("a reconnect or deactivation on another instance takes effect at once despite the cache", async () => {
       const tenants = new DbTenantStore(t().db, keyring);
       const url = storeUrl();

@@ -162,4 +162,35 @@ describe("order.updated receiver", () => {
       await receiveOrderUpdated(a.p, { storeId: "wc_store1", rawBody: b, headers: sign(b) }),
     ).toEqual({ httpStatus: 200, outcome: "no_action" });
   });
+
+  test("a cached secret older than a reconnect is re-read once; a wrong signature stays refused", async () => {
+    const { p, lookup } = ports(voucher());
+    const reads: boolean[] = [];
+    const cached = {
+      ...p,
+      // The cache still holds the secret of the previous connection; a fresh read has the new one.
+      webhookSecretFor: async (id: string, opts?: { fresh?: boolean }) => {
+        reads.push(Boolean(opts?.fresh));
+        if (id !== "wc_store1") return null;
+        return opts?.fresh ? SECRET : "previousSecret0000000000000";
+      },
+    } satisfies WebhookPorts;
+    expect(
+      await receiveOrderUpdated(cached, { storeId: "wc_store1", rawBody: body, headers }),
+    ).toEqual({ httpStatus: 200, outcome: "no_action" });
+    expect(reads).toEqual([false, true]);
+    expect(lookup).toHaveBeenCalledTimes(1);
+
+    const forged = {
+      ...headers,
+      "X-WC-Webhook-Signature": wooWebhookSignature(body, "x".repeat(30)),
+    };
+    expect(
+      await receiveOrderUpdated(cached, { storeId: "wc_store1", rawBody: body, headers: forged }),
+    ).toEqual({ httpStatus: 401, outcome: "bad_signature" });
+    expect(await receiveOrderUpdated(cached, { storeId: "nope", rawBody: body, headers })).toEqual({
+      httpStatus: 404,
+      outcome: "unknown_store",
+    });
+  });
 });

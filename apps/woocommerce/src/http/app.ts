@@ -33,6 +33,8 @@ export interface WooBridgeDeps {
    * `tenants.getWooStore` and `replayGuard`.
    */
   pluginKeys?: PluginKeys;
+  /** A store's webhook secret from a cache (see `WebhookPorts`); else `tenants.getWooStore`. */
+  webhookSecretFor?(storeId: string, opts?: { fresh?: boolean }): Promise<string | null>;
   signatureToleranceSeconds?: number;
   logger?: BridgeLogger;
 }
@@ -100,6 +102,12 @@ export function createWooBridgeApp(deps: WooBridgeDeps): express.Express {
       async (storeId) => (await deps.tenants.getWooStore(storeId))?.pluginSecret ?? null,
       deps.replayGuard,
     );
+  const webhookPorts = {
+    tenants: deps.tenants,
+    vouchers: deps.vouchers,
+    engine: deps.engine,
+    ...(deps.webhookSecretFor ? { webhookSecretFor: deps.webhookSecretFor } : {}),
+  };
   const authenticate = async (req: RawRequest) =>
     verifyPluginRequest(
       { keys, clock: deps.clock, toleranceSeconds: deps.signatureToleranceSeconds },
@@ -192,7 +200,7 @@ export function createWooBridgeApp(deps: WooBridgeDeps): express.Express {
   app.post(
     "/webhooks/woocommerce/:storeId",
     asyncRoute(async (req, res) => {
-      const result = await receiveOrderUpdated(deps, {
+      const result = await receiveOrderUpdated(webhookPorts, {
         storeId: String(req.params.storeId),
         rawBody: req.body,
         headers: req.headers,

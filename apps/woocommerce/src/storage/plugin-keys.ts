@@ -12,8 +12,9 @@ interface NonceItem {
 }
 
 /**
- * Plugin secrets for request verification, cached in memory, and the durable nonce record, in
- * one statement per request — or fewer: concurrent requests share it.
+ * A store's plugin and webhook secrets for request verification, cached in memory, and the
+ * durable nonce record of plugin requests, in one statement per request — or fewer: concurrent
+ * requests share it.
  *
  * A signed request costs: the HMAC against the cached secret (no query, no decryption), then one
  * statement that records the nonce only if the store is still active AND its sealed secrets are
@@ -23,7 +24,10 @@ interface NonceItem {
  * across instances because every instance writes the same table under its primary key.
  */
 export class DbPluginKeys implements PluginKeys {
-  private readonly cache = new Map<string, { secret: string; sealed: Buffer }>();
+  private readonly cache = new Map<
+    string,
+    { secret: string; webhookSecret: string; sealed: Buffer; at: number }
+  >();
   private readonly nonces: MicroBatcher<NonceItem, RememberOutcome>;
 
   constructor(
@@ -32,6 +36,8 @@ export class DbPluginKeys implements PluginKeys {
     private readonly clock: Clock,
     /** Stores kept in memory; the whole cache is dropped beyond it (a re-read is cheap). */
     private readonly maxEntries = 10_000,
+    /** How long a webhook secret is trusted from memory (webhooks have no nonce to anchor it). */
+    private readonly webhookSecretTtlMs = 60_000,
   ) {
     // Two statements in flight at most; what arrives meanwhile goes together in the next one.
     this.nonces = new MicroBatcher((items) => this.rememberBatch(items), {
@@ -41,9 +47,26 @@ export class DbPluginKeys implements PluginKeys {
   }
 
   async keyFor(storeId: string, opts: { fresh?: boolean } = {}): Promise<PluginKey | null> {
-    if (!DbTenantStore.isStoreId(storeId)) return null;
     const hit = opts.fresh ? undefined : this.cache.get(storeId);
     if (hit) return { secret: hit.secret, version: hit.sealed, cached: true };
+    const entry = await this.load(storeId);
+    return entry ? { secret: entry.secret, version: entry.sealed } : null;
+  }
+
+  /**
+   * The secret WooCommerce signs this store's webhooks with: every order save of the store is a
+   * delivery, PagoEfectivo's or not, so it is served from memory for up to a minute. A delivery
+   * that fails against it is re-checked against a fresh read (`fresh`), so a reconnect's new
+   * secret is picked up at once; a deactivation, within the minute.
+   */
+  async webhookSecretFor(storeId: string, opts: { fresh?: boolean } = {}): Promise<string | null> {
+    const hit = opts.fresh ? undefined : this.cache.get(storeId);
+    if (hit && Date.now() - hit.at < this.webhookSecretTtlMs) return hit.webhookSecret;
+    return (await this.load(storeId))?.webhookSecret ?? null;
+  }
+
+  private async load(storeId: string) {
+    if (!DbTenantStore.isStoreId(storeId)) return null;
     const { rows } = await this.db.query<{ secrets: Buffer }>(
       `SELECT w.secrets FROM woo_stores w JOIN tenants t ON t.id = w.tenant_id
        WHERE w.tenant_id = $1 AND t.status = 'active'`,
@@ -54,10 +77,16 @@ export class DbPluginKeys implements PluginKeys {
       this.cache.delete(storeId);
       return null;
     }
-    const secret = openStoreSecrets(this.keyring, storeId, sealed).pluginSecret;
+    const opened = openStoreSecrets(this.keyring, storeId, sealed);
+    const entry = {
+      secret: opened.pluginSecret,
+      webhookSecret: opened.webhookSecret,
+      sealed,
+      at: Date.now(),
+    };
     if (this.cache.size >= this.maxEntries) this.cache.clear();
-    this.cache.set(storeId, { secret, sealed });
-    return { secret, version: sealed };
+    this.cache.set(storeId, entry);
+    return entry;
   }
 
   async remember(

@@ -9,6 +9,11 @@ export const PAYMENT_METHOD_ID = "pagoefectivo";
 /** The port the receiver needs: find our voucher for the order, cancel it. */
 export interface WebhookPorts {
   tenants: Pick<TenantStore, "getWooStore">;
+  /**
+   * The store's webhook secret, possibly from a cache (`fresh` skips it); without it,
+   * `tenants.getWooStore`. Null: unknown or disconnected store.
+   */
+  webhookSecretFor?(storeId: string, opts?: { fresh?: boolean }): Promise<string | null>;
   vouchers: OrderVoucherLookup;
   engine: Pick<BridgeEngine, "cancelVoucher">;
 }
@@ -57,10 +62,17 @@ export async function receiveOrderUpdated(
   const signature = readHeader(req.headers, WC_SIGNATURE_HEADER);
   if (isWebhookPing(req.rawBody, signature)) return { httpStatus: 200, outcome: "ping" };
 
-  const store = await ports.tenants.getWooStore(req.storeId);
-  if (!store) return { httpStatus: 404, outcome: "unknown_store" };
-  if (!isWooWebhookSignatureValid(req.rawBody, signature, store.webhookSecret)) {
-    return { httpStatus: 401, outcome: "bad_signature" };
+  const cached = ports.webhookSecretFor;
+  const secretFor = cached
+    ? (fresh: boolean) => cached(req.storeId, { fresh })
+    : async () => (await ports.tenants.getWooStore(req.storeId))?.webhookSecret ?? null;
+  let secret = await secretFor(false);
+  if (!secret) return { httpStatus: 404, outcome: "unknown_store" };
+  if (!isWooWebhookSignatureValid(req.rawBody, signature, secret)) {
+    // A cached secret may predate a reconnect.
+    secret = cached ? await secretFor(true) : null;
+    if (!secret || !isWooWebhookSignatureValid(req.rawBody, signature, secret))
+      return { httpStatus: 401, outcome: "bad_signature" };
   }
   const topic = readHeader(req.headers, "X-WC-Webhook-Topic");
   if (topic !== undefined && topic !== "order.updated")
@@ -79,12 +91,12 @@ export async function receiveOrderUpdated(
     return { httpStatus: 200, outcome: "not_pagoefectivo" };
 
   try {
-    const voucher = await ports.vouchers.latestVoucherForOrder(store.storeId, order.id);
+    const voucher = await ports.vouchers.latestVoucherForOrder(req.storeId, order.id);
     if (!voucher) return { httpStatus: 200, outcome: "unknown_order" };
     if (order.status === "cancelled" && UNPAID.includes(voucher.status)) {
       // The admin cancelled an unpaid order: delete the CIP so it can no longer be paid.
       await ports.engine.cancelVoucher({
-        tenantId: store.storeId,
+        tenantId: req.storeId,
         voucherId: voucher.id,
         reason: "admin_cancelled",
       });

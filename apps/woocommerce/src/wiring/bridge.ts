@@ -286,6 +286,7 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
     clock,
     voucherPageUrl: (token) => `${publicUrl}/voucher/${token}`,
     pluginKeys,
+    webhookSecretFor: (id, o) => pluginKeys.webhookSecretFor(id, o),
     signatureToleranceSeconds: config.signatureToleranceSeconds,
     logger,
   });
