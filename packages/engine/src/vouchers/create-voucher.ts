@@ -136,8 +136,15 @@ export async function createVoucher(
     nextPollAt: new Date(ctx.clock.now().getTime() + ctx.config.pollAfterMs),
   });
   await deps.hook?.("create.done");
+  // The one line per voucher created: the adapters' request logs stay at debug.
   ctx.logger.info(
-    { voucherId: view.id, tenantId: tenant.id, cip: view.cip, status: view.status },
+    {
+      voucherId: view.id,
+      tenantId: tenant.id,
+      key: cmd.idempotencyKey,
+      cip: view.cip,
+      status: view.status,
+    },
     "voucher created",
   );
   return view;
