@@ -13,61 +13,24 @@ export function amount(minor: number): unknown {
   return minor < 0 ? new SignedAmount(minor) : jsonDecimal(minor);
 }
 
-/**
- * JSON.stringify with JsonDecimal and SignedAmount written as bare two-decimal numbers. Every
- * answer and notification body goes through here, so it writes the text in one walk instead of
- * core's marker-and-regex route (a random nonce, a replacer call per value and a regex per body),
- * which was most of the sandbox's CPU per request. The output is the same text
- * (wire-json.test.ts compares the two on generated values).
- */
-export function toWireJson(value: unknown): string {
-  const text = write(value, "");
-  if (text === undefined) throw new TypeError("value has no JSON representation");
-  return text;
+/** JSON.rawJSON (Node ≥ 21): a value JSON.stringify writes as the given literal text. */
+const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
+
+function decimals(_key: string, v: unknown): unknown {
+  if (v instanceof JsonDecimal) return rawJSON(v.toText());
+  if (v instanceof SignedAmount) return rawJSON(signedDecimal(v.minor));
+  return v;
 }
 
-function write(input: unknown, key: string): string | undefined {
-  let v = input;
-  if (
-    typeof v === "object" &&
-    v !== null &&
-    typeof (v as { toJSON?: unknown }).toJSON === "function"
-  ) {
-    v = (v as { toJSON(key: string): unknown }).toJSON(key);
-  }
-  switch (typeof v) {
-    case "string":
-      return JSON.stringify(v);
-    case "number":
-      return Number.isFinite(v) ? String(v) : "null";
-    case "boolean":
-      return v ? "true" : "false";
-    case "object":
-      break;
-    case "bigint":
-      return JSON.stringify(v); // throws, as JSON.stringify does
-    default:
-      return undefined; // undefined, functions and symbols are left out
-  }
-  if (v === null) return "null";
-  if (v instanceof JsonDecimal) return v.toText();
-  if (v instanceof SignedAmount) return signedDecimal(v.minor);
-  if (Array.isArray(v)) {
-    let out = "[";
-    for (let i = 0; i < v.length; i++) {
-      if (i > 0) out += ",";
-      out += write(v[i], String(i)) ?? "null";
-    }
-    return `${out}]`;
-  }
-  if (v instanceof Number || v instanceof String || v instanceof Boolean) return JSON.stringify(v);
-  let out = "{";
-  let first = true;
-  for (const k of Object.keys(v)) {
-    const text = write((v as Record<string, unknown>)[k], k);
-    if (text === undefined) continue;
-    out += `${first ? "" : ","}${JSON.stringify(k)}:${text}`;
-    first = false;
-  }
-  return `${out}}`;
+/**
+ * JSON.stringify with JsonDecimal and SignedAmount written as bare two-decimal numbers. Every
+ * answer and notification body goes through here: amounts become raw JSON literals in one
+ * native pass, instead of core's route (a random nonce, a string marker per amount and a regex
+ * over the text, twice with the signed amounts), which was most of the sandbox's CPU per
+ * request. The output is the same text (wire-json.test.ts compares the two on generated values).
+ */
+export function toWireJson(value: unknown): string {
+  const text = JSON.stringify(value, decimals) as string | undefined;
+  if (text === undefined) throw new TypeError("value has no JSON representation");
+  return text;
 }
