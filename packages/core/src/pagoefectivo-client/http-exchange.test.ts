@@ -60,6 +60,7 @@ describe("nodeHttpExchange", () => {
     expect(seen.url).toBe("/api/v1/cips?x=1");
     expect(seen.body).toBe('{"a":"ñ"}');
     expect(seen.headers?.authorization).toBe("Bearer t");
+    expect(seen.headers?.["user-agent"]).toBe("pe-pay");
     expect(seen.headers?.["content-length"]).toBe(String(Buffer.byteLength('{"a":"ñ"}')));
     expect(seen.headers?.["transfer-encoding"]).toBeUndefined();
   });
@@ -81,6 +82,15 @@ describe("nodeHttpExchange", () => {
     };
     await nodeHttpExchange(base)(get("/v1/cips/1", { method: "DELETE" }));
     expect(headers["transfer-encoding"]).toBeUndefined();
+  });
+
+  it("reports a redirect as the answer it is, without following it", async () => {
+    handler = (_req, _body, res) => res.writeHead(302, { Location: "/elsewhere" }).end();
+    await expect(nodeHttpExchange(base)(get("/moved"))).resolves.toEqual({
+      kind: "response",
+      status: 302,
+      text: "",
+    });
   });
 
   it("decodes a compressed answer", async () => {

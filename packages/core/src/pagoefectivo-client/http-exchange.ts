@@ -116,9 +116,14 @@ const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
   br: createBrotliDecompress,
 };
 
+// fetch sent "node"; some gateways refuse requests that name no client at all.
+const USER_AGENT = "pe-pay";
+
 /**
  * node:http(s) with shared keep-alive agents: a fraction of fetch's CPU per call (no WHATWG
  * streams or Request/Response objects), and a request with its body goes out in one write.
+ * Unlike fetch it follows no redirects: a 3xx from the API is an answer like any other (a
+ * redirected POST would have been resent as a GET anyway).
  */
 export function nodeHttpExchange(baseUrl: string): Exchange {
   const url = new URL(baseUrl);
@@ -141,7 +146,7 @@ export function nodeHttpExchange(baseUrl: string): Exchange {
         clearTimeout(timer);
         resolve(outcome);
       };
-      const headers: Record<string, string | number> = { ...r.headers };
+      const headers: Record<string, string | number> = { "User-Agent": USER_AGENT, ...r.headers };
       if (r.body !== undefined) headers["Content-Length"] = Buffer.byteLength(r.body);
       const req = send({
         hostname,
