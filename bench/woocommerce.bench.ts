@@ -237,6 +237,8 @@ export default async function woocommerceBench(): Promise<Record<string, number>
     const total = RATE * SECONDS;
     const pending: Array<Promise<{ ms: number }>> = [];
     await bridgeChild.call("startWindow");
+    await stubs.call("startWindow");
+    const loadCpu0 = process.cpuUsage();
     const start = performance.now();
     for (let i = 0; i < total; i++) {
       const wait = start + (i * 1000) / RATE - performance.now();
@@ -261,6 +263,14 @@ export default async function woocommerceBench(): Promise<Record<string, number>
       await sleep(100);
     const loadWindow = await bridgeChild.call<BridgeWindow>("endWindow");
     verbose("open-loop create", loadWindow, total);
+    if (process.env.BENCH_VERBOSE) {
+      // The other processes on the same two cores (PostgreSQL's share is not measured here).
+      const stubCpu = (await stubs.call<{ cpuMs: number }>("endWindow")).cpuMs;
+      const used = process.cpuUsage(loadCpu0);
+      console.log(
+        `open-loop create, other processes: sandbox + WooCommerce stand-in ${round(stubCpu / total)} cpu ms, load generator ${round((used.user + used.system) / 1000 / total)} cpu ms per request`,
+      );
+    }
 
     // Paid → order update, one payment at a time.
     const lags: number[] = [];
