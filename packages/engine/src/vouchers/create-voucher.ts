@@ -106,14 +106,10 @@ export async function createVoucher(
     });
   }
 
-  const body = buildBody(
-    deps,
-    tenant,
-    cmd,
-    claimed.transactionCode,
-    claimed.expiresAt,
-    ctx.clock.now(),
-  );
+  // The request validated before the insert is the one to send when that insert was ours.
+  const body =
+    attempt.body ??
+    buildBody(deps, tenant, cmd, claimed.transactionCode, claimed.expiresAt, ctx.clock.now());
   const client = deps.access.client(entry, tenant.environment);
   let created;
   try {
@@ -162,18 +158,19 @@ async function recordAttempt(
   tenant: TenantRecord,
   cmd: CreateVoucherInput,
   fingerprint: string,
-): Promise<{ voucher: VoucherRecord; inserted: boolean }> {
+): Promise<{ voucher: VoucherRecord; inserted: boolean; body?: CipBody }> {
   const transactionCode = newTransactionCode();
   const tokenSecret = newTokenSecret();
   let validityHours = deps.access.validityHoursHint(cmd.tenantId);
   for (let round = 0; round < 3; round++) {
     const now = ctx.clock.now();
     let expiresAt = now;
+    let body: CipBody | undefined;
     if (validityHours !== null) {
       try {
         expiresAt = computeExpiry({ now, validityHours, policy: cmd.expiryPolicy });
         // Validate the PagoEfectivo request now, so bad input is a 400 and leaves no row behind.
-        buildBody(deps, tenant, cmd, transactionCode, expiresAt, now);
+        body = buildBody(deps, tenant, cmd, transactionCode, expiresAt, now);
       } catch (e) {
         // A replay of a voucher that exists is answered with it, as it was before any
         // validation (the request that created it passed; a policy may have changed since).
@@ -212,7 +209,8 @@ async function recordAttempt(
     if (out.validityHours !== null) {
       deps.access.rememberValidityHours(cmd.tenantId, out.validityHours);
     }
-    if (out.kind !== "none") return { voucher: out.voucher, inserted: out.kind === "inserted" };
+    if (out.kind === "inserted") return { voucher: out.voucher, inserted: true, body };
+    if (out.kind === "existing") return { voucher: out.voucher, inserted: false };
     if (out.validityHours === null) throw new NotFoundError("tenant settings not found");
     if (out.validityHours !== validityHours) {
       validityHours = out.validityHours;
@@ -350,6 +348,8 @@ async function release(ctx: EngineContext, id: string, lastError: string): Promi
     { expiryLeaseUntil: null, lastError: lastError.slice(0, 200) },
   );
 }
+
+type CipBody = ReturnType<typeof buildCipRequest>;
 
 function buildBody(
   deps: CreateVoucherDeps,
