@@ -21,4 +21,4 @@ export type {
 export { toVoucherView } from "../../../packages/engine/src/vouchers/views";
 
 /** Groups concurrent calls into one run (the engine batches payment notifications with it). */
-export { MicroBatcher } from "../../../packages/engine/src/notifications/micro-batcher";
+export { MicroBatcher } from "@pe-pay/engine";

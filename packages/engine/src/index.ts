@@ -37,6 +37,7 @@ export type { EngineStep, StepHook } from "./vouchers/hooks";
 export type { ExpiryRunResult } from "./expiry/run-expiry";
 export type { PollingRunResult } from "./polling/run-polling";
 export { MAX_NOTIFICATION_BYTES } from "./notifications/ingest-notification";
+export { MicroBatcher, type MicroBatcherOptions } from "./notifications/micro-batcher";
 export { checkLiveness, checkReadiness, type HealthAnswer } from "./http/health";
 export {
   createEngineHttpApp,
