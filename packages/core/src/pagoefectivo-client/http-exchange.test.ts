@@ -129,6 +129,13 @@ describe("nodeHttpExchange", () => {
     expect(outcome).toMatchObject({ kind: "network", notSent: true });
   });
 
+  it("a header that cannot be sent is a failure that never left", async () => {
+    const outcome = await nodeHttpExchange(base)(
+      get("/", { headers: { Authorization: "Bearer a\r\nX-Injected: 1" } }),
+    );
+    expect(outcome).toMatchObject({ kind: "network", notSent: true });
+  });
+
   it("refuses a base URL that is not http(s)", () => {
     expect(() => nodeHttpExchange("ftp://example.pe")).toThrow(RangeError);
   });

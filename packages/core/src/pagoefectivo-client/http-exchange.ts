@@ -1,4 +1,9 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type ClientRequest,
+  type IncomingMessage,
+} from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 
@@ -140,26 +145,33 @@ export function nodeHttpExchange(baseUrl: string): Exchange {
   return (r) =>
     new Promise<ExchangeOutcome>((resolve) => {
       let settled = false;
+      let req: ClientRequest | undefined;
       const finish = (outcome: ExchangeOutcome) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         resolve(outcome);
       };
-      const headers: Record<string, string | number> = { "User-Agent": USER_AGENT, ...r.headers };
-      if (r.body !== undefined) headers["Content-Length"] = Buffer.byteLength(r.body);
-      const req = send({
-        hostname,
-        port,
-        path: `${basePath}${r.path}`,
-        method: r.method,
-        headers,
-        agent,
-      });
       const timer = setTimeout(() => {
         finish({ kind: "timeout" });
-        req.destroy();
+        req?.destroy();
       }, r.timeoutMs);
+      const headers: Record<string, string | number> = { "User-Agent": USER_AGENT, ...r.headers };
+      if (r.body !== undefined) headers["Content-Length"] = Buffer.byteLength(r.body);
+      try {
+        req = send({
+          hostname,
+          port,
+          path: `${basePath}${r.path}`,
+          method: r.method,
+          headers,
+          agent,
+        });
+      } catch (error) {
+        // Refused before sending, e.g. a header value with a line break.
+        finish({ kind: "network", error, notSent: true });
+        return;
+      }
       req.on("error", (error) => finish({ kind: "network", error, notSent: isNotSent(error) }));
       req.on("response", (res) => readText(res, finish));
       req.end(r.body);
