@@ -187,7 +187,7 @@ describe("which requests the fast path takes", () => {
       logger: silentLogger,
       bodyLimitBytes: 100,
     });
-    // 599 marks "left to express".
+    // 599 marks "left to express". Each case: taken by the fast path or not.
     server = createServer((req, res) => {
       if (!fast(req, res)) {
         req.resume();
@@ -201,20 +201,26 @@ describe("which requests the fast path takes", () => {
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
   it.each([
-    ["DELETE", "/v1/cips/1", {}, true],
-    ["POST", "/v1/cips/search", { body: "{}" }, true],
-    ["GET", "/v1/settlements?date=2026-11-22", {}, true],
-    ["DELETE", "/V1/CIPS/1", {}, false],
-    ["DELETE", "/v1/cips/1/", {}, false],
-    ["DELETE", "/v1/cips/%31", {}, false],
-    ["HEAD", "/v2/refunds/rf_1", {}, false],
-    ["PUT", "/v1/cips/1", {}, false],
-    ["GET", "/v1/nothing", {}, false],
-    ["GET", "/_sandbox/cips", {}, false],
-    ["POST", "/v1/cips/search", { body: "{}", chunked: true }, false],
-    ["POST", "/v1/cips", { body: "x".repeat(101) }, false],
-    ["POST", "/v1/cips", { body: "{}", headers: { "Content-Encoding": "gzip" } }, false],
-  ] as const)("%s %s → %p", async (method, path, opts, taken) => {
+    ["plain DELETE", "DELETE", "/v1/cips/1", {}, true],
+    ["plain POST with a body", "POST", "/v1/cips/search", { body: "{}" }, true],
+    ["GET with a query", "GET", "/v1/settlements?date=2026-11-22", {}, true],
+    ["upper-case path", "DELETE", "/V1/CIPS/1", {}, false],
+    ["trailing slash", "DELETE", "/v1/cips/1/", {}, false],
+    ["percent-encoded path", "DELETE", "/v1/cips/%31", {}, false],
+    ["HEAD", "HEAD", "/v2/refunds/rf_1", {}, false],
+    ["a method no route has", "PUT", "/v1/cips/1", {}, false],
+    ["an unknown API path", "GET", "/v1/nothing", {}, false],
+    ["a control", "GET", "/_sandbox/cips", {}, false],
+    ["a chunked body", "POST", "/v1/cips/search", { body: "{}", chunked: true }, false],
+    ["a body over the limit", "POST", "/v1/cips", { body: "x".repeat(101) }, false],
+    [
+      "a compressed body",
+      "POST",
+      "/v1/cips",
+      { body: "{}", headers: { "Content-Encoding": "gzip" } },
+      false,
+    ],
+  ] as const)("%s", async (_case, method, path, opts, taken) => {
     const r = await send(url, method, path, opts);
     expect(r.status !== 599).toBe(taken);
   });
