@@ -31,13 +31,34 @@ function graphql(): Server {
       const field = name.charAt(0).toLowerCase() + name.slice(1);
       const gid = body.variables.id;
       if (field === "paymentSessionResolve" && gid && !resolvedAt.has(gid)) resolvedAt.set(gid, at);
+      // Shaped like Shopify's answers (test/fixtures/graphql): the session with its next action
+      // (the thank-you page the app records for the voucher page) and the query cost.
+      const session = gid?.startsWith("gid://shopify/PaymentSession/")
+        ? {
+            paymentSession: {
+              id: gid,
+              nextAction: {
+                action: "REDIRECT",
+                context: {
+                  redirectUrl: `https://bench-shop.myshopify.com/checkouts/cn/${gid.slice(29)}/thank-you`,
+                },
+              },
+            },
+          }
+        : {};
       res.writeHead(200, { "content-type": "application/json" });
       res.end(
         JSON.stringify({
-          data: {
-            [field]: {
-              paymentSession: { id: body.variables.id, nextAction: null },
-              userErrors: [],
+          data: { [field]: { ...session, userErrors: [] } },
+          extensions: {
+            cost: {
+              requestedQueryCost: 11,
+              actualQueryCost: 11,
+              throttleStatus: {
+                maximumAvailable: 1000000,
+                currentlyAvailable: 999989,
+                restoreRate: 50000,
+              },
             },
           },
         }),
