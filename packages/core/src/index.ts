@@ -11,3 +11,4 @@ export * from "./lima-time";
 export * from "./peru-phone";
 export * from "./cip-request";
 export * from "./pagoefectivo-client";
+export { decodedBody, keepAliveAgent } from "./keep-alive-http";

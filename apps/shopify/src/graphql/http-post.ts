@@ -1,6 +1,6 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { decodedBody, keepAliveAgent } from "@pe-pay/core";
 
 /** What the Payments Apps client needs of one HTTP answer. */
 export interface PostAnswer {
@@ -32,29 +32,6 @@ export function fetchPost(doFetch: typeof fetch): Post {
 }
 
 /**
- * Idle connections are closed after a few seconds, before servers usually drop them, so a
- * mutation rarely meets a connection the server has just closed.
- */
-const IDLE_SOCKET_MS = 4_000;
-let sharedAgents: { http: HttpAgent; https: HttpsAgent } | undefined;
-
-/** Keep-alive agents shared by every client of the process (one pool per shop origin). */
-function agents(): { http: HttpAgent; https: HttpsAgent } {
-  sharedAgents ??= {
-    http: new HttpAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS, scheduling: "lifo" }),
-    https: new HttpsAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS, scheduling: "lifo" }),
-  };
-  return sharedAgents;
-}
-
-const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
-  gzip: createGunzip,
-  "x-gzip": createGunzip,
-  deflate: createInflate,
-  br: createBrotliDecompress,
-};
-
-/**
  * node:http(s) with shared keep-alive agents: on this kind of host every system call and
  * wake-up is costly, and global fetch spends about three times the CPU per call (WHATWG streams,
  * Request/Response objects, an abort signal per call); the request and its body go out in one
@@ -79,7 +56,7 @@ export function nodeHttpPost(): Post {
         path: `${u.pathname}${u.search}`,
         method: "POST",
         headers: { ...headers, "Content-Length": Buffer.byteLength(body) },
-        agent: secure ? agents().https : agents().http,
+        agent: keepAliveAgent(secure),
       });
       const timer = setTimeout(() => {
         const e = new Error(`no answer within ${timeoutMs} ms`);
@@ -98,14 +75,8 @@ function readAnswer(
   done: (error: Error | null, answer?: PostAnswer) => void,
 ): void {
   const retryAfter = res.headers["retry-after"];
-  const encoding = String(res.headers["content-encoding"] ?? "")
-    .trim()
-    .toLowerCase();
-  // None is asked for, but a server may compress anyway.
-  const decoder = DECODERS[encoding];
-  const stream: NodeJS.ReadableStream = decoder ? res.pipe(decoder()) : res;
+  const stream = decodedBody(res);
   let text = "";
-  stream.setEncoding("utf8");
   stream.on("data", (chunk: string) => {
     text += chunk;
   });

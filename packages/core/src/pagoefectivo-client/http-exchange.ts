@@ -1,11 +1,6 @@
-import {
-  Agent as HttpAgent,
-  request as httpRequest,
-  type ClientRequest,
-  type IncomingMessage,
-} from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { decodedBody, keepAliveAgent } from "../keep-alive-http";
 
 /**
  * How one HTTP attempt reaches PagoEfectivo. The transport (transport.ts) decides what to send,
@@ -93,34 +88,6 @@ export function fetchExchange(baseUrl: string, fetchImpl: FetchLike): Exchange {
   };
 }
 
-/**
- * Idle connections are closed before servers usually drop them (the agent also honours a
- * server's `Keep-Alive: timeout=` hint, less a second), so a request rarely meets a connection
- * the server has just closed: for CIP creation that would be an "outcome unknown".
- */
-const IDLE_SOCKET_MS = 4_000;
-let sharedAgents: { http: HttpAgent; https: HttpsAgent } | undefined;
-
-/**
- * Keep-alive agents shared by every client of the process (one connection pool per origin, as
- * global fetch has). Each HTTP exchange costs system calls and wake-ups on both ends, so reusing
- * connections is what keeps a call cheap.
- */
-function agents(): { http: HttpAgent; https: HttpsAgent } {
-  sharedAgents ??= {
-    http: new HttpAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS, scheduling: "lifo" }),
-    https: new HttpsAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS, scheduling: "lifo" }),
-  };
-  return sharedAgents;
-}
-
-const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
-  gzip: createGunzip,
-  "x-gzip": createGunzip,
-  deflate: createInflate,
-  br: createBrotliDecompress,
-};
-
 // fetch sent "node"; some gateways refuse requests that name no client at all.
 const USER_AGENT = "pe-pay";
 
@@ -140,7 +107,7 @@ export function nodeHttpExchange(baseUrl: string): Exchange {
   const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
   const port = url.port === "" ? (secure ? 443 : 80) : Number(url.port);
   const basePath = url.pathname.replace(/\/+$/, "");
-  const agent = secure ? agents().https : agents().http;
+  const agent = keepAliveAgent(secure);
 
   return (r) =>
     new Promise<ExchangeOutcome>((resolve) => {
@@ -180,15 +147,8 @@ export function nodeHttpExchange(baseUrl: string): Exchange {
 
 function readText(res: IncomingMessage, finish: (outcome: ExchangeOutcome) => void): void {
   const status = res.statusCode ?? 0;
-  const encoding = String(res.headers["content-encoding"] ?? "")
-    .trim()
-    .toLowerCase();
-  // None is asked for (no Accept-Encoding), but a server may compress anyway. An encoding we
-  // cannot undo is read as it is and fails as an unreadable answer.
-  const decoder = DECODERS[encoding];
-  const body: NodeJS.ReadableStream = decoder ? res.pipe(decoder()) : res;
+  const body = decodedBody(res);
   let text = "";
-  body.setEncoding("utf8");
   body.on("data", (chunk: string) => {
     text += chunk;
   });

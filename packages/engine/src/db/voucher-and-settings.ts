@@ -1,6 +1,5 @@
 import type { Executor } from "./database";
-import { json } from "./sql-helpers";
-import { mapVoucher, type NewVoucher, type VoucherRecord } from "./vouchers";
+import { mapVoucher, newVoucherParams, type NewVoucher, type VoucherRecord } from "./vouchers";
 
 export interface ClaimedNewVoucher extends NewVoucher {
   /** The creation lease the inserting caller holds from the start (no separate claim). */
@@ -60,24 +59,7 @@ export async function insertClaimedVoucher(
      )
      SELECT s.validity_hours AS settings_validity_hours__, found.*
      FROM (SELECT 1) one LEFT JOIN s ON true LEFT JOIN found ON true`,
-    [
-      v.tenantId,
-      v.platformPaymentId,
-      v.idempotencyKey,
-      v.groupKey ?? null,
-      v.requestFingerprint,
-      v.transactionCode,
-      v.amount.minor,
-      v.amount.currency,
-      v.status,
-      v.expiresAt,
-      v.shopperEmail ?? null,
-      v.shopperFirstName ?? null,
-      json(v.platformData ?? {}),
-      v.nextPollAt ?? null,
-      v.expiryLeaseUntil,
-      validityHours,
-    ],
+    [...newVoucherParams(v), v.expiryLeaseUntil, validityHours],
   );
   const row = rows[0]!;
   const stored =

@@ -96,6 +96,30 @@ export interface NewVoucher {
   nextPollAt?: Date | null;
 }
 
+/**
+ * `$1…$14` of a voucher insert, in the column order tenant_id, platform_payment_id,
+ * idempotency_key, group_key, request_fingerprint, transaction_code, amount_minor, currency,
+ * status, expires_at, shopper_email, shopper_first_name, platform_data, next_poll_at.
+ */
+export function newVoucherParams(v: NewVoucher): unknown[] {
+  return [
+    v.tenantId,
+    v.platformPaymentId,
+    v.idempotencyKey,
+    v.groupKey ?? null,
+    v.requestFingerprint,
+    v.transactionCode,
+    v.amount.minor,
+    v.amount.currency,
+    v.status,
+    v.expiresAt,
+    v.shopperEmail ?? null,
+    v.shopperFirstName ?? null,
+    json(v.platformData ?? {}),
+    v.nextPollAt ?? null,
+  ];
+}
+
 export interface InsertOrGetResult<T> {
   record: T;
   /** True when this call inserted the row; false when it already existed. */
@@ -120,22 +144,7 @@ export async function insertOrGetVoucher(
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
      ON CONFLICT DO NOTHING
      RETURNING *`,
-    [
-      v.tenantId,
-      v.platformPaymentId,
-      v.idempotencyKey,
-      v.groupKey ?? null,
-      v.requestFingerprint,
-      v.transactionCode,
-      v.amount.minor,
-      v.amount.currency,
-      v.status,
-      v.expiresAt,
-      v.shopperEmail ?? null,
-      v.shopperFirstName ?? null,
-      json(v.platformData ?? {}),
-      v.nextPollAt ?? null,
-    ],
+    newVoucherParams(v),
   );
   if (rows[0]) {
     return { record: mapVoucher(rows[0]), created: true, sameRequest: true };
