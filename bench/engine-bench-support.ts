@@ -189,7 +189,10 @@ export interface ChildHandle {
   exit(): Promise<void>;
 }
 
-export function startChild(file: string): ChildHandle {
+export function startChild(
+  file: string,
+  opts: { stdout?: "inherit" | "ignore" } = {},
+): ChildHandle {
   const child = fork(join(process.cwd(), "bench", file), [], {
     // BENCH_CPU_PROF=dir writes a V8 CPU profile of each child there (node --cpu-prof).
     execArgv: [
@@ -199,7 +202,7 @@ export function startChild(file: string): ChildHandle {
         ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
         : []),
     ],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    stdio: ["ignore", opts.stdout ?? "inherit", "inherit", "ipc"],
   });
   let nextId = 0;
   const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();

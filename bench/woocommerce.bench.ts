@@ -31,12 +31,11 @@
  * per-table statement breakdown of each window; WOO_BENCH_SECONDS / WOO_BENCH_PAYMENTS change the
  * length of the open loop and the number of payments (to profile one phase).
  */
-import { fork, type ChildProcess } from "node:child_process";
 import { request } from "node:http";
-import { join } from "node:path";
 import { DEMO_MERCHANT } from "../apps/sandbox/src/index";
 import { signPluginRequest } from "../apps/woocommerce/src/plugin-auth";
 import { createPagoEfectivoClient, jsonDecimal } from "../packages/core/src/index";
+import { startChild } from "./engine-bench-support";
 import { percentile } from "./measure";
 
 const RATE = 100;
@@ -44,55 +43,6 @@ const RATE = 100;
 const SECONDS = Number(process.env.WOO_BENCH_SECONDS ?? 10);
 const SEQUENTIAL = 100;
 const PAYMENTS = Number(process.env.WOO_BENCH_PAYMENTS ?? 40);
-
-interface Child {
-  call<T = unknown>(op: string, args?: unknown): Promise<T>;
-  exit(): Promise<void>;
-}
-
-/** bench/engine-bench-support.ts's startChild protocol, with a choice of where stdout goes. */
-function startChild(file: string, opts: { stdout: "inherit" | "ignore" }): Child {
-  const child: ChildProcess = fork(join(process.cwd(), "bench", file), [], {
-    execArgv: [
-      "--import",
-      "tsx",
-      ...(process.env.BENCH_CPU_PROF
-        ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
-        : []),
-    ],
-    stdio: ["ignore", opts.stdout, "inherit", "ipc"],
-  });
-  let nextId = 0;
-  const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
-  child.on("message", (m: { id: number; ok: boolean; result?: unknown; error?: string }) => {
-    const w = waiting.get(m.id);
-    if (!w) return;
-    waiting.delete(m.id);
-    if (m.ok) w.resolve(m.result);
-    else w.reject(new Error(`${file}: ${m.error}`));
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.once("exit", (code) => {
-    for (const w of waiting.values()) w.reject(new Error(`${file} exited (${code})`));
-    waiting.clear();
-  });
-  return {
-    call<T>(op: string, args?: unknown) {
-      const id = ++nextId;
-      return new Promise<T>((resolve, reject) => {
-        waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-        child.send({ id, op, args });
-      });
-    },
-    async exit() {
-      if (child.exitCode !== null) return;
-      if (child.connected) child.disconnect();
-      const timer = setTimeout(() => child.kill("SIGTERM"), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
 
 interface BridgeWindow {
   cpuMs: number;
