@@ -12,10 +12,11 @@
  * the load generator (node:http with keep-alive), so its CPU is not counted as the engine's. On
  * a 2-core machine they (and PostgreSQL) still compete for the same cores.
  */
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { signNotification } from "../packages/core/src/index";
 import type { DriverKind } from "../packages/engine/src/index";
 import { PE, round, startChild, type ProcessWindow } from "./engine-bench-support";
+import { keepAlivePost } from "./keep-alive-post";
 import { percentile } from "./measure";
 
 const THROUGHPUT_N = 4000;
@@ -37,37 +38,20 @@ async function run(kind: DriverKind): Promise<Record<string, number>> {
     const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
     let next = FIRST_CIP;
-    const send = (): Promise<void> => {
+    const send = async (): Promise<void> => {
       const cip = ++next;
       const body = `{"eventType":"cip.paid","operationNumber":"${cip}","data":{"cip":${cip},"currency":"PEN","amount":150.50,"paymentDate":"2026-11-22T10:15:30-05:00","transactionCode":"T${cip}"}}`;
-      return new Promise((resolve, reject) => {
-        const req = request(
-          {
-            agent,
-            host: target.hostname,
-            port: target.port,
-            path: target.pathname,
-            method: "POST",
-            headers: {
-              "content-type": "application/json",
-              "content-length": Buffer.byteLength(body),
-              "pe-signature": signNotification(body, PE.secretKey),
-            },
-          },
-          (res) => {
-            let text = "";
-            res.setEncoding("utf8");
-            res.on("data", (c: string) => (text += c));
-            res.on("end", () => {
-              if (res.statusCode !== 200 || !text.includes("applied")) {
-                reject(new Error(`unexpected answer ${res.statusCode} ${text}`));
-              } else resolve();
-            });
-          },
-        );
-        req.on("error", reject);
-        req.end(body);
-      });
+      const answer = await keepAlivePost(
+        agent,
+        target,
+        {
+          "content-type": "application/json",
+          "pe-signature": signNotification(body, PE.secretKey),
+        },
+        body,
+      );
+      if (answer.status !== 200 || !answer.text.includes("applied"))
+        throw new Error(`unexpected answer ${answer.status} ${answer.text}`);
     };
 
     // Warm-up (JIT, pools, tenant cache).
@@ -99,6 +83,7 @@ async function run(kind: DriverKind): Promise<Record<string, number>> {
     // flight so an overloaded server shows up as latency rather than as connect timeouts.
     const latencies: number[] = [];
     const pending: Promise<void>[] = [];
+    const failures: unknown[] = [];
     let inFlight = 0;
     const t0 = performance.now();
     for (let i = 0; i < LATENCY_RATE * LATENCY_SECONDS; i++) {
@@ -108,13 +93,21 @@ async function run(kind: DriverKind): Promise<Record<string, number>> {
       while (inFlight >= 256) await new Promise((r) => setTimeout(r, 1));
       inFlight++;
       pending.push(
-        send().then(() => {
-          inFlight--;
-          latencies.push(performance.now() - due);
-        }),
+        send().then(
+          () => {
+            inFlight--;
+            latencies.push(performance.now() - due);
+          },
+          (e: unknown) => {
+            inFlight--;
+            failures.push(e);
+          },
+        ),
       );
     }
     await Promise.all(pending);
+    if (failures.length)
+      throw new Error(`${failures.length} notifications failed; first: ${String(failures[0])}`);
     latencies.sort((a, b) => a - b);
     agent.destroy();
 

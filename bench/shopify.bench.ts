@@ -33,11 +33,12 @@
  * life), BENCH_WINDOW_PROF=<dir> profiles of the app over the open-loop run and the serial run only;
  * BENCH_SHOPIFY_DB=pg|pglite picks the storage, BENCH_SHOPIFY_MEASURED the number of sessions.
  */
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { performance } from "node:perf_hooks";
 import { DEMO_MERCHANT } from "../apps/sandbox/src/index";
 import type { DriverKind } from "../packages/engine/src/index";
 import { round, startChild, type ChildHandle } from "./engine-bench-support";
+import { keepAlivePost } from "./keep-alive-post";
 import { percentile } from "./measure";
 
 const RATE_PER_S = 100;
@@ -53,34 +54,6 @@ interface Window {
   statements: number;
   transactions: number;
   kinds: Record<string, number>;
-}
-
-function post(
-  agent: Agent,
-  target: URL,
-  headers: Record<string, string>,
-  body: string,
-): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: "POST",
-        headers: { ...headers, "content-length": Buffer.byteLength(body) },
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (c: string) => (text += c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
 }
 
 async function run(kind: DriverKind): Promise<Record<string, number>> {
@@ -132,9 +105,9 @@ async function run(kind: DriverKind): Promise<Record<string, number>> {
         customer: { email: "rosa.quispe@example.pe", locale: "es-PE" },
       });
       const start = performance.now();
-      const res = await post(agent, target, headers, body);
+      const res = await keepAlivePost(agent, target, headers, body).catch(() => null);
       const ms = performance.now() - start;
-      return { ms, id, ok: res.status === 200 && res.text.includes("redirect_url") };
+      return { ms, id, ok: res?.status === 200 && res.text.includes("redirect_url") };
     };
     // Open loop: requests are launched on schedule regardless of earlier ones finishing.
     const openLoop = async (count: number) => {
