@@ -1,11 +1,14 @@
 /**
  * Voucher rendering cost and page weight. "warm" renders the same CIP again (barcode and QR SVG
  * come from the per-CIP cache, which is what a shopper's reloads and polls hit); "cold" uses a new
- * CIP and cipUrl every time, so bwip-js and qrcode run on each render.
+ * CIP and cipUrl every time, so the barcode encoder and qrcode run on each render. The e-mail figures
+ * cost the barcode PNG alone and the whole e-mail, each with a new CIP.
  */
 import { fixedClock, money } from "../packages/core/src/index";
 import {
   buildVoucherViewModel,
+  code128Png,
+  renderVoucherEmail,
   renderVoucherPage,
   type VoucherInput,
 } from "../packages/voucher/src/index";
@@ -61,6 +64,28 @@ function sample(n: number, cipFor: (i: number) => string): { wall: number[]; cpu
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
+/**
+ * CPU time per call of `make` with a new CIP each time (an e-mail goes out once per voucher, so
+ * nothing is cached), plus calls per second of wall-clock time over the whole run.
+ */
+async function perCall(
+  n: number,
+  make: (cip: string) => unknown,
+): Promise<{ cpu: number[]; meanCpu: number; perSecond: number }> {
+  const cpu: number[] = [];
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) {
+    const cip = String(500000000 + i);
+    const c = process.cpuUsage();
+    await make(cip);
+    const used = process.cpuUsage(c);
+    cpu.push((used.user + used.system) / 1e3);
+  }
+  const wallS = Number(process.hrtime.bigint() - start) / 1e9;
+  const meanCpu = cpu.reduce((a, b) => a + b, 0) / n;
+  return { cpu: cpu.sort((a, b) => a - b), meanCpu, perSecond: Math.round(n / wallS) };
+}
+
 export default async function voucherBench(): Promise<Record<string, number>> {
   sample(1000, () => "249538300"); // warm up the JIT and the cache
   const warm = sample(10_000, () => "249538300");
@@ -68,7 +93,18 @@ export default async function voucherBench(): Promise<Record<string, number>> {
   sample(50, (i) => String(300000000 + i));
   const cold = sample(1000, (i) => String(100000000 + i)); // every CIP new: cache misses
   const page = render("249538300");
+
+  await perCall(200, code128Png); // warm up
+  const png = await perCall(2000, code128Png);
+  const email = await perCall(1000, (cip) =>
+    renderVoucherEmail(buildVoucherViewModel(input(cip), { clock })),
+  );
   return {
+    voucher_email_barcode_png_cpu_p50_ms: round(percentile(png.cpu, 50)),
+    voucher_email_barcode_png_cpu_p99_ms: round(percentile(png.cpu, 99)),
+    voucher_email_barcode_png_cpu_mean_ms: round(png.meanCpu),
+    voucher_email_barcode_png_per_s: png.perSecond,
+    voucher_email_render_cpu_p50_ms: round(percentile(email.cpu, 50)),
     voucher_render_p50_ms: round(percentile(warm.wall, 50)),
     voucher_render_p99_ms: round(percentile(warm.wall, 99)),
     voucher_render_cpu_p50_ms: round(percentile(warm.cpu, 50)),
