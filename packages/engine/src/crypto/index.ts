@@ -1,2 +1,3 @@
 export * from "./keyring";
 export * from "./key-source";
+export * from "./reseal";

@@ -7,11 +7,11 @@ import {
 } from "../context";
 import { loadKeyring } from "../crypto/key-source";
 import type { Keyring } from "../crypto/keyring";
+import { resealColumn, type ResealReport, type SealedColumn } from "../crypto/reseal";
 import { insertAudit } from "../db/audit";
 import type { Database } from "../db/database";
 import { migrate } from "../db/migrate";
 import { openDatabase } from "../db/open";
-import { reencryptTenantCredentials } from "../db/tenants";
 import type { PeEnvironment } from "../db/tenants";
 import type { Logger } from "../logger";
 
@@ -26,14 +26,35 @@ export interface AppStorageOptions {
   keyring?: Keyring;
   logger: Logger;
   /**
-   * The app's own encrypted stores, rewritten under the primary key at start-up when the
-   * keyring holds older keys (tenant credentials are always included). Each returns how many
-   * records it rewrote.
+   * The app's own sealed columns, rewritten under the primary key at start-up (tenant
+   * credentials are always included): see `reencryptUnderPrimaryKey`.
    */
-  reencrypt?: ReencryptStep[];
+  reencrypt?: readonly ReencryptStep[];
 }
 
-export type ReencryptStep = (db: Database, keyring: Keyring) => Promise<number>;
+/**
+ * Rewrites one store's blobs under the keyring's primary key. A report per column (see
+ * `resealColumn`); a bare number is "rewritten this many, nothing left" (older steps).
+ */
+export type ReencryptStep = (
+  db: Database,
+  keyring: Keyring,
+) => Promise<number | ResealReport | readonly ResealReport[]>;
+
+const tenantColumn = (column: string): SealedColumn => ({
+  table: "tenants",
+  column,
+  idColumn: "id",
+  keyIdColumn: `${column}_key_id`,
+  // The associated data setTenantCredentials seals with (db/tenants.ts).
+  aad: (row) => `tenant:${String(row.id)}:${column}`,
+});
+
+/** The engine's own sealed columns: both credential sets of every tenant. */
+export const reencryptTenantColumns: ReencryptStep = async (db, keyring) => [
+  await resealColumn(db, keyring, tenantColumn("pe_credentials")),
+  await resealColumn(db, keyring, tenantColumn("platform_credentials")),
+];
 
 /** An app process's storage: the database (migrated) and the keyring. */
 export async function openAppStorage(
@@ -61,44 +82,92 @@ export async function openAppStorage(
   await reencryptUnderPrimaryKey(
     db,
     keyring,
-    [reencryptTenantCredentials, ...(opts.reencrypt ?? [])],
+    [reencryptTenantColumns, ...(opts.reencrypt ?? [])],
     logger,
   );
   return { db, keyring, ownsDb };
 }
 
 /**
- * Key rotation without a maintenance step: deploy with the new key first in APP_ENCRYPTION_KEY
- * and the old one after it; every start rewrites what the old key sealed, and once the log says
- * nothing is left under an older key, the old key can be dropped. Several instances starting
- * together rewrite the same rows to the same result, so no lock is needed. A failure is logged
- * and does not stop the app: the old key still decrypts.
+ * Key rotation without a maintenance step: with the new key first in APP_ENCRYPTION_KEY and the
+ * old one after it, every start rewrites what older keys sealed and logs how many rows of each
+ * column it rewrote; once it logs that nothing is left under an older key, the old key can be
+ * dropped. Several instances starting together are safe: each row is written back only if it
+ * still holds the blob that was read.
+ *
+ * The steps also run with a single key, to report rows that no configured key opens (a key
+ * dropped too early, a foreign or tampered blob): such a row is left as it is and named in an
+ * error line (column, row id, key id, reason); the app still starts, since every other row is
+ * readable, and that row's reads fail until its key is listed again or the merchant reconnects.
+ * A step that fails outright is logged and the next one still runs. Returns the rows rewritten.
  */
 export async function reencryptUnderPrimaryKey(
   db: Database,
   keyring: Keyring,
   steps: readonly ReencryptStep[],
-  logger: Pick<Logger, "info" | "error">,
+  logger: Pick<Logger, "info" | "warn" | "error">,
 ): Promise<number> {
-  if (keyring.keyIds.length < 2) return 0;
+  const resealed: Record<string, number> = {};
+  const remaining: Record<string, number> = {};
   let rewritten = 0;
+  let left = 0;
+  let failed = false;
   for (const step of steps) {
+    let result: Awaited<ReturnType<ReencryptStep>>;
     try {
-      rewritten += await step(db, keyring);
+      result = await step(db, keyring);
     } catch (e) {
+      failed = true;
       logger.error(
         { err: { message: (e as Error).message } },
         "re-encryption under the primary key failed",
       );
-      return rewritten;
+      continue;
+    }
+    if (typeof result === "number") {
+      rewritten += result;
+      continue;
+    }
+    const reports: readonly ResealReport[] = "column" in result ? [result] : result;
+    for (const r of reports) {
+      resealed[r.column] = (resealed[r.column] ?? 0) + r.resealed;
+      rewritten += r.resealed;
+      if (r.remaining > 0) remaining[r.column] = r.remaining;
+      left += r.remaining;
+      if (r.unreadableCount > 0) {
+        logger.error(
+          {
+            column: r.column,
+            unreadable: r.unreadableCount,
+            keyIds: [...new Set(r.unreadable.map((u) => u.keyId))],
+            rows: r.unreadable,
+            primaryKeyId: keyring.primaryKeyId,
+            configuredKeyIds: keyring.keyIds,
+          },
+          "rows that no key in APP_ENCRYPTION_KEY opens were left as they are (their reads fail " +
+            "until their key is listed again)",
+        );
+      }
     }
   }
-  logger.info(
-    { rewritten, primaryKeyId: keyring.primaryKeyId },
-    rewritten > 0
-      ? "records re-encrypted under the primary key"
-      : "nothing left under an older key; older keys can be removed from APP_ENCRYPTION_KEY",
-  );
+  if (rewritten > 0) {
+    logger.info(
+      { rewritten, resealed, primaryKeyId: keyring.primaryKeyId },
+      "records re-encrypted under the primary key",
+    );
+  }
+  if (keyring.keyIds.length < 2) return rewritten;
+  if (left === 0 && !failed) {
+    logger.info(
+      { primaryKeyId: keyring.primaryKeyId, keyIds: keyring.keyIds },
+      "nothing left under an older key; older keys can be removed from APP_ENCRYPTION_KEY",
+    );
+  } else {
+    logger.warn(
+      { remaining, primaryKeyId: keyring.primaryKeyId },
+      "records are still under another key: keep the older keys in APP_ENCRYPTION_KEY",
+    );
+  }
   return rewritten;
 }
 
