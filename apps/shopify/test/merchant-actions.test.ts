@@ -1,7 +1,7 @@
 /**
  * The dashboard's actions, through the real app on both databases: cancel an unpaid voucher (the
  * engine's cancel use case: CIP deleted at the sandbox, Shopify's session rejected), dismiss an
- * alert, download a customer data-request export, log out (the logged-out cookie stops working)
+ * alert, download a customer data-request export, log out (the shop's cookies stop working)
  * — each behind the session cookie and, for the POSTs, the CSRF token; never across shops.
  */
 import { randomBytes } from "node:crypto";
@@ -206,13 +206,19 @@ forEachDatabase("shopify merchant dashboard actions", (t) => {
   });
 
   it("logging out needs the CSRF token, clears the cookie and says how to come back", async () => {
-    // Another browser signed in to the same shop: logging out here does not sign it out.
-    const elsewhere = {
-      shop,
-      sid: randomBytes(16).toString("base64url"),
-      exp: Date.now() + 3_600_000,
-    };
-    const elsewhereCookie = `${SESSION_COOKIE}=${encodeSession(elsewhere, SECRET)}`;
+    // Another browser signed in to the same shop, and one signed in to another shop.
+    const browser = (forShop: string) =>
+      `${SESSION_COOKIE}=${encodeSession(
+        {
+          shop: forShop,
+          sid: randomBytes(16).toString("base64url"),
+          iat: Date.now(),
+          exp: Date.now() + 3_600_000,
+        },
+        SECRET,
+      )}`;
+    const elsewhereCookie = browser(shop);
+    const otherShopCookie = browser(other.shop);
     expect((await get("/dashboard", elsewhereCookie)).status).toBe(200);
 
     expect((await post("/logout", { _csrf: "nope" })).status).toBe(403);
@@ -240,6 +246,10 @@ forEachDatabase("shopify merchant dashboard actions", (t) => {
     // Logging out again with it changes nothing and is not refused.
     expect((await post("/logout", { _csrf: csrf })).status).toBe(200);
 
-    expect((await get("/dashboard", elsewhereCookie)).status).toBe(200);
+    // The logout is the shop's (so that it holds on every instance: see
+    // merchant-logout-instances.test.ts): the other browser signed in before it is signed out
+    // too; another shop's session is not.
+    expect((await get("/dashboard", elsewhereCookie)).status).toBe(401);
+    expect((await get("/dashboard", otherShopCookie)).status).toBe(200);
   });
 });

@@ -31,6 +31,7 @@ import type { PaymentsAppsClient } from "../graphql/client";
 import type { CapturedMail } from "../mail/transport";
 import type { Logger } from "../ports";
 import type { DataRequestExport } from "../storage/compliance";
+import { MerchantSessionStore } from "../storage/merchant-sessions";
 import type { DbShopStore, PeCredentialSets, ShopifyShop } from "../storage/shop-store";
 import { recordCancelReason } from "../storage/voucher-notes";
 import { POLARIS_CSS_PATH, servePolarisCss } from "./assets";
@@ -56,6 +57,8 @@ import { ResolveAttentionView, type ResolveViewProps } from "./resolve-view";
 import {
   csrfToken,
   isCsrfValid,
+  isLoggedOut,
+  issuedAt,
   readSession,
   RevokedSessions,
   SESSION_COOKIE,
@@ -175,7 +178,13 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
   let ownEngine: Pick<PaymentEngine, "cancelVoucher"> | undefined;
   const engine = () => deps.engine ?? (ownEngine ??= createPaymentEngine(deps.ctx));
   const revoked = new RevokedSessions();
-  /** The request's signed session, unless it expired or was logged out. */
+  /**
+   * Every instance's logouts. Read on each authenticated request, with no cache: a cache would
+   * let another instance's logged-out cookie through for as long as it keeps an entry, and the
+   * read (one row by shop) runs beside the shop read every request already makes.
+   */
+  const logouts = new MerchantSessionStore(deps.db);
+  /** The request's signed session, unless it expired or was logged out on this instance. */
   const liveSession = (req: Request) => {
     const s = readSession(req, secret, deps.clock.now());
     return s && !revoked.has(s) ? s : null;
@@ -223,8 +232,10 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
   async function authenticate(req: Request, res: Response): Promise<Authed | null> {
     const locale = localeOf(req);
     const session = liveSession(req);
-    const shop = session ? await deps.shops.getShop(session.shop) : null;
-    if (!session || !shop || shop.tenant.status !== "active") {
+    const [shop, notBefore] = session
+      ? await Promise.all([deps.shops.getShop(session.shop), logouts.notBefore(session.shop)])
+      : [null, null];
+    if (!session || !shop || shop.tenant.status !== "active" || isLoggedOut(session, notBefore)) {
       const t = COPY[locale];
       message(req, res, 401, { locale, title: t.notFound, text: t.openFromAdmin });
       return null;
@@ -961,28 +972,38 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
 
   // ---------- session ----------
 
-  router.post("/logout", form, (req, res) => {
-    const locale = localeOf(req);
-    const t = COPY[locale];
-    const session = liveSession(req);
-    // With a live session the form must prove it came from our page (no logout by a third-party
-    // site); without one there is nothing to protect and the cookie is cleared all the same.
-    const body = req.body as Record<string, unknown> | undefined;
-    if (session && !isCsrfValid(session, body?._csrf, secret)) {
-      message(req, res, 403, { locale, title: t.badCsrf, text: t.badCsrf });
-      return;
+  router.post("/logout", form, async (req, res, next) => {
+    try {
+      const locale = localeOf(req);
+      const t = COPY[locale];
+      const local = liveSession(req);
+      // A cookie already logged out elsewhere changes nothing (a copy of it must not be able to
+      // move the shop's instant forward and sign out the sessions issued since).
+      const session =
+        local && !isLoggedOut(local, await logouts.notBefore(local.shop)) ? local : null;
+      // With a live session the form must prove it came from our page (no logout by a third-party
+      // site); without one there is nothing to protect and the cookie is cleared all the same.
+      const body = req.body as Record<string, unknown> | undefined;
+      if (session && !isCsrfValid(session, body?._csrf, secret)) {
+        message(req, res, 403, { locale, title: t.badCsrf, text: t.badCsrf });
+        return;
+      }
+      res.clearCookie(SESSION_COOKIE, {
+        httpOnly: true,
+        secure: deps.config.appUrl.startsWith("https://"),
+        sameSite: "lax",
+        path: "/",
+      });
+      if (session) {
+        revoked.revoke(session, deps.clock.now());
+        // Every session of the shop issued until now, on every instance (see MerchantSessionStore).
+        await logouts.logOut(session.shop, issuedAt(session));
+        deps.logger.info({ shop: session.shop }, "merchant logged out");
+      }
+      message(req, res, 200, { locale, title: t.loggedOut, text: t.loggedOutText });
+    } catch (e) {
+      next(e);
     }
-    res.clearCookie(SESSION_COOKIE, {
-      httpOnly: true,
-      secure: deps.config.appUrl.startsWith("https://"),
-      sameSite: "lax",
-      path: "/",
-    });
-    if (session) {
-      revoked.revoke(session, deps.clock.now());
-      deps.logger.info({ shop: session.shop }, "merchant logged out");
-    }
-    message(req, res, 200, { locale, title: t.loggedOut, text: t.loggedOutText });
   });
 
   if (deps.capturedMail) {

@@ -1,4 +1,10 @@
-import { RevokedSessions, type MerchantSession } from "./session";
+import {
+  decodeSession,
+  encodeSession,
+  isLoggedOut,
+  RevokedSessions,
+  type MerchantSession,
+} from "./session";
 
 const at = (ms: number) => new Date(ms);
 const session = (sid: string, exp: number): MerchantSession => ({
@@ -32,5 +38,30 @@ describe("RevokedSessions", () => {
       true,
       true,
     ]);
+  });
+});
+
+describe("logout instant", () => {
+  const secret = "s3cret";
+
+  it("refuses a session issued before the shop's logout, not one issued at or after it", () => {
+    const s = { shop: "s.myshopify.com", sid: "a", iat: 1_000, exp: 10_000 };
+    expect(isLoggedOut(s, null)).toBe(false);
+    expect(isLoggedOut(s, at(1_001))).toBe(true);
+    expect(isLoggedOut(s, at(1_000))).toBe(false);
+    expect(isLoggedOut(s, at(999))).toBe(false);
+  });
+
+  it("counts a cookie without an issue time as issued at the epoch", () => {
+    const legacy = session("a", 10_000);
+    expect(isLoggedOut(legacy, null)).toBe(false);
+    expect(isLoggedOut(legacy, at(1))).toBe(true);
+  });
+
+  it("keeps the issue time through the signed cookie, and refuses one that is not a number", () => {
+    const s = { shop: "s.myshopify.com", sid: "a", iat: 1_000, exp: 10_000 };
+    expect(decodeSession(encodeSession(s, secret), secret, at(2_000))).toEqual(s);
+    const odd = { ...s, iat: "1000" } as unknown as MerchantSession;
+    expect(decodeSession(encodeSession(odd, secret), secret, at(2_000))).toBeNull();
   });
 });

@@ -13,6 +13,12 @@ export const SESSION_COOKIE = "pe_shopify_merchant";
 export interface MerchantSession {
   shop: string;
   sid: string;
+  /**
+   * Issued at (ms, the issuing instance's clock), compared with the shop's logout instant.
+   * Cookies issued before it was added have none and count as issued at the epoch: any logout
+   * of their shop ends them.
+   */
+  iat?: number;
   exp: number;
 }
 
@@ -46,6 +52,7 @@ export function decodeSession(
     if (typeof s.shop !== "string" || typeof s.sid !== "string" || typeof s.exp !== "number") {
       return null;
     }
+    if (s.iat !== undefined && typeof s.iat !== "number") return null;
     return s.exp > now.getTime() ? s : null;
   } catch {
     return null;
@@ -67,6 +74,7 @@ export function issueSession(
   const session = {
     shop: args.shop,
     sid: randomBytes(16).toString("base64url"),
+    iat: args.now.getTime(),
     exp: args.now.getTime() + args.ttlMs,
   };
   res.cookie(SESSION_COOKIE, encodeSession(session, args.secret), {
@@ -85,12 +93,20 @@ export function readSession(req: Request, secret: string, now: Date): MerchantSe
   return decodeSession(readCookie(req.headers.cookie, SESSION_COOKIE), secret, now);
 }
 
+/** When the session was issued, as compared with a logout instant (see `iat`). */
+export function issuedAt(session: MerchantSession): Date {
+  return new Date(session.iat ?? 0);
+}
+
+/** Whether a logout of the session's shop at `notBefore` (null: none yet) ended the session. */
+export function isLoggedOut(session: MerchantSession, notBefore: Date | null): boolean {
+  return notBefore !== null && issuedAt(session).getTime() < notBefore.getTime();
+}
+
 /**
- * Sessions logged out on this process. The cookie is signed, not stored, so clearing it in the
- * browser would leave a copied cookie valid until it expires; remembering the session id until
- * then closes that here. Only here: another instance, or this one after a restart, still accepts
- * it. Closing it everywhere needs a per-shop "sessions valid after" kept with the shop in the
- * database (see the Shopify app's storage), which this module does not own.
+ * Sessions logged out on this process: the fast path, refused without asking the database. The
+ * logout that holds on every instance (and after a restart) is the shop's "not before" instant
+ * in storage (storage/merchant-sessions.ts), which the dashboard checks on every request.
  */
 export class RevokedSessions {
   /** sid → the session's own expiry, after which the cookie is refused anyway. */

@@ -3,6 +3,7 @@ import { sql as initial } from "./001-initial";
 import { sql as outboxSequences } from "./002-outbox-sequences";
 import { sql as woocommerce } from "./010-woocommerce";
 import { sql as shopify } from "./020-shopify";
+import { sql as shopifyMerchantSessions } from "./021-shopify-merchant-sessions";
 
 /**
  * Migrations are TS modules exporting SQL strings (no file reads at runtime, so they work the
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: "outbox-sequences", sql: outboxSequences },
   { version: 10, name: "woocommerce", sql: woocommerce },
   { version: 20, name: "shopify", sql: shopify },
+  { version: 21, name: "shopify-merchant-sessions", sql: shopifyMerchantSessions },
 ];
 
 export function migrationChecksum(m: Migration): string {
