@@ -3,7 +3,7 @@ import { jsonDecimal, stringifyWithDecimals } from "@pe-pay/core";
 import { signedDecimal } from "./settlement";
 import { amount, SignedAmount, toWireJson } from "./wire-json";
 
-/** The previous implementation (core's marker route plus a second marker for signed amounts). */
+/** Core's writer for JsonDecimal plus a marker and a regex for signed amounts (the previous route). */
 function reference(value: unknown): string {
   const marker = "__pe_signed_reference__";
   const replace = (v: unknown): unknown => {
