@@ -4,13 +4,26 @@ import {
   eraseShopData,
   exportCustomerData,
   findTenantByShop,
+  resealColumn,
   type Database,
   type Keyring,
+  type ReencryptStep,
 } from "@pe-pay/engine";
 import type { ComplianceHandlers, Logger, WebhookDeduper } from "../ports";
 import type { DbShopStore } from "./shop-store";
 
 const exportAad = (tenantId: string) => `tenant:${tenantId}:shopify_data_requests.export`;
+
+/** Start-up step (openAppStorage): re-seals the stored data-request exports. */
+export const reencryptDataRequestExports: ReencryptStep = (db, keyring) =>
+  resealColumn(db, keyring, {
+    table: "shopify_data_requests",
+    column: "export_sealed",
+    idColumn: "id",
+    keyIdColumn: "export_key_id",
+    aadColumns: ["tenant_id"],
+    aad: (row) => exportAad(String(row.tenant_id)),
+  });
 
 /**
  * The mandatory compliance webhooks on engine storage. Shopper data is matched by email: it is

@@ -8,6 +8,7 @@ import {
   listOpenAlerts,
   PLATFORM_REAUTHORIZATION_ALERT,
   raiseAlert,
+  resealColumn,
   resolveAlert,
   setTenantCredentials,
   type Database,
@@ -15,6 +16,7 @@ import {
   type Keyring,
   type PeCredentials,
   type PeEnvironment,
+  type ReencryptStep,
   type TenantRecord,
 } from "@pe-pay/engine";
 import type { ShopifyTenant, TenantStore } from "../ports";
@@ -63,6 +65,16 @@ export interface ShopifyShop {
 }
 
 const aad = (tenantId: string) => `tenant:${tenantId}:shopify_shops.secrets`;
+
+/** Start-up step (openAppStorage): re-seals `shopify_shops.secrets` under the primary key. */
+export const reencryptShopSecrets: ReencryptStep = (db, keyring) =>
+  resealColumn(db, keyring, {
+    table: "shopify_shops",
+    column: "secrets",
+    idColumn: "tenant_id",
+    keyIdColumn: "secrets_key_id",
+    aad: (row) => aad(String(row.id)),
+  });
 
 /**
  * Installed Shopify shops on the engine's storage. The offline token is sealed in

@@ -47,8 +47,12 @@ import { createMtlsServer } from "../mtls";
 import { createAccessTokenRefresher } from "../oauth/token-refresh";
 import type { Logger } from "../ports";
 import type { RefundRequestFailure } from "../session-requests/handlers";
-import { createComplianceHandlers, DbWebhookDeduper } from "../storage/compliance";
-import { DbShopStore } from "../storage/shop-store";
+import {
+  createComplianceHandlers,
+  DbWebhookDeduper,
+  reencryptDataRequestExports,
+} from "../storage/compliance";
+import { DbShopStore, reencryptShopSecrets } from "../storage/shop-store";
 import { recordRedirectUrl } from "../storage/voucher-notes";
 import { checkPagoEfectivoCredentials } from "@pe-pay/core";
 import {
@@ -151,6 +155,7 @@ export async function startShopifyServer(opts: StartShopifyOptions): Promise<Run
     db: opts.db,
     keyring: opts.keyring,
     logger,
+    reencrypt: [reencryptShopSecrets, reencryptDataRequestExports],
   });
 
   const baseUrls = pagoEfectivoBaseUrls(config.pagoEfectivoBaseUrl);
