@@ -2,7 +2,24 @@
  * Every word the merchant pages say, in Spanish (Peru, addressing the merchant as usted) and
  * English, kept as data so both languages stay side by side and can be reviewed together.
  */
+import type { RefundRejectionCode } from "../merchant-messages";
+
 export type UiLocale = "es" | "en";
+
+/** What a refund failure text may quote, already formatted for the merchant. */
+export interface RefundFailureFacts {
+  /** above_balance: what is left to refund, e.g. "S/ 93.30" ("—" if unknown). */
+  refundable: string;
+  /** currency_mismatch: the payment's currency. */
+  paymentCurrency: string;
+  /** window_elapsed: the refund window in days. */
+  windowDays: number;
+  /** PagoEfectivo's own words or reason code, quoted as received ("" if none). */
+  detail: string;
+}
+
+/** Why a refund failed, per reason; null: no words of ours (the detail, else `generic`). */
+type RefundFailureTexts = Record<RefundRejectionCode, ((f: RefundFailureFacts) => string) | null>;
 
 export const VOUCHER_STATUSES = [
   "pending",
@@ -183,6 +200,30 @@ const es = {
     succeeded: "Completado",
     failed: "Rechazado",
   } as Record<string, string>,
+  refundFailure: {
+    reasons: {
+      not_paid: () =>
+        "El pedido no tiene un pago confirmado por PagoEfectivo: no hay nada que reembolsar.",
+      above_balance: (f) =>
+        `El monto supera el saldo reembolsable (${f.refundable}), contando los reembolsos ya hechos o en curso.`,
+      window_elapsed: (f) =>
+        `Pasaron más de ${f.windowDays} días desde el pago y PagoEfectivo ya no permite reembolsarlo. Acuerde la devolución con el comprador por otro medio.`,
+      credit_note_missing: () =>
+        "Falta el número de la nota de crédito SUNAT: el reembolso espera a que usted lo ingrese en este panel.",
+      currency_mismatch: (f) =>
+        `El reembolso debe hacerse en la moneda del pago (${f.paymentCurrency}).`,
+      invalid_amount: () => "El monto debe ser mayor que cero, con dos decimales como máximo.",
+      request_conflict: () =>
+        "Este reembolso ya se pidió con otros datos (pedido, monto o motivo). Cree un reembolso nuevo desde Shopify.",
+      pagoefectivo_refused: (f) =>
+        f.detail ? `PagoEfectivo lo rechazó: «${f.detail}».` : "PagoEfectivo lo rechazó.",
+      pagoefectivo_rejected: (f) =>
+        f.detail ? `PagoEfectivo lo rechazó (código ${f.detail}).` : "PagoEfectivo lo rechazó.",
+      other: null,
+    } as RefundFailureTexts,
+    detail: (detail: string) => `No se pudo completar el reembolso: «${detail}».`,
+    generic: "PagoEfectivo no pudo completar el reembolso. Revise el pedido en Shopify.",
+  },
 
   attentionKinds: {
     paid_twice: {
@@ -401,6 +442,30 @@ const en: Copy = {
     submitted: "Sent to PagoEfectivo",
     succeeded: "Completed",
     failed: "Refused",
+  },
+  refundFailure: {
+    reasons: {
+      not_paid: () =>
+        "The order has no payment confirmed by PagoEfectivo: there is nothing to refund.",
+      above_balance: (f) =>
+        `The amount exceeds the refundable balance (${f.refundable}), counting refunds already made or in progress.`,
+      window_elapsed: (f) =>
+        `More than ${f.windowDays} days have passed since the payment and PagoEfectivo no longer allows refunding it. Arrange the return with the shopper another way.`,
+      credit_note_missing: () =>
+        "The SUNAT credit note number is missing: the refund waits for you to enter it in this dashboard.",
+      currency_mismatch: (f) =>
+        `The refund must be in the currency of the payment (${f.paymentCurrency}).`,
+      invalid_amount: () => "The amount must be greater than zero, with at most two decimals.",
+      request_conflict: () =>
+        "This refund was already requested with different details (order, amount or reason). Create a new refund from Shopify.",
+      pagoefectivo_refused: (f) =>
+        f.detail ? `PagoEfectivo refused it: “${f.detail}”.` : "PagoEfectivo refused it.",
+      pagoefectivo_rejected: (f) =>
+        f.detail ? `PagoEfectivo rejected it (code ${f.detail}).` : "PagoEfectivo rejected it.",
+      other: null,
+    },
+    detail: (detail: string) => `The refund could not be completed: “${detail}”.`,
+    generic: "PagoEfectivo could not complete the refund. Check the order in Shopify.",
   },
 
   attentionKinds: {

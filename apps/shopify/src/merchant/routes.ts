@@ -52,6 +52,7 @@ import {
 } from "./dashboard-view";
 import { deadLettersOf, retryDeadLetter } from "./dead-letters";
 import { merchantPageHeaders, renderDocument } from "./document";
+import { refundFailureText } from "./refund-failure";
 import { CancelVoucherView, CapturedMailView, MessageView } from "./message-view";
 import { ResolveAttentionView, type ResolveViewProps } from "./resolve-view";
 import {
@@ -545,7 +546,8 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
       );
       const { rows: refunds } = await deps.db.query(
         `SELECT r.id, r.platform_refund_id, r.status, r.amount_minor, r.currency, r.failure_code,
-           r.failure_reason, r.credit_note_number, r.created_at, v.cip
+           r.failure_reason, r.credit_note_number, r.created_at, v.cip,
+           v.currency AS payment_currency, r.platform_data->'engineRefusal' AS engine_refusal
          FROM refunds r JOIN vouchers v ON v.id = r.voucher_id
          WHERE r.tenant_id = $1 ORDER BY r.created_at DESC LIMIT 50`,
         [tenantId],
@@ -645,7 +647,19 @@ export function merchantRouter(deps: MerchantRoutesDeps): Router {
           status: String(r.status),
           amount: money(Number(r.amount_minor), String(r.currency)),
           creditNote: r.credit_note_number ? String(r.credit_note_number) : "",
-          failure: r.status === "failed" ? String(r.failure_reason ?? "") : "",
+          failure:
+            r.status === "failed"
+              ? refundFailureText(
+                  t,
+                  {
+                    failureCode: r.failure_code ? String(r.failure_code) : null,
+                    failureReason: r.failure_reason ? String(r.failure_reason) : null,
+                    paymentCurrency: String(r.payment_currency),
+                    refusal: r.engine_refusal,
+                  },
+                  money,
+                )
+              : "",
         })),
         exports: exports.map((x) => ({
           id: x.id,
