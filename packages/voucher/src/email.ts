@@ -38,7 +38,7 @@ export async function renderVoucherEmail(vm: VoucherViewModel): Promise<VoucherE
   if (vm.status !== "pending") return closedEmail(vm, vars, subject);
 
   const cid = `cip-${vm.cip}@voucher.pe-pay`;
-  const png = await code128Png(vm.cip);
+  const png = code128Png(vm.cip);
   const greeting = vm.shopperFirstName ? fill(c.greetingWithName, vars) : c.greeting;
   const online = vm.channelGroups.find((g) => g.id === "online");
   const agents = vm.channelGroups.find((g) => g.id === "agents");
