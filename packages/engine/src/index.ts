@@ -5,7 +5,7 @@
 export * from "./db/index";
 export * from "./crypto/index";
 export { MIGRATIONS, migrationChecksum, type Migration } from "./migrations/index";
-export { createLogger, REDACT_PATHS, type LoggerOptions, type Logger } from "./logger";
+export { createLogger, REDACTED_LOG_KEYS, type LoggerOptions, type Logger } from "./logger";
 export * from "./refunds/index";
 export * from "./outbox/index";
 export * from "./alerts/index";
