@@ -1,9 +1,29 @@
 import { createHash } from "node:crypto";
-import type { Database, Keyring, Row } from "@pe-pay/engine";
+import {
+  resealColumn,
+  type Database,
+  type Keyring,
+  type ReencryptStep,
+  type Row,
+} from "@pe-pay/engine";
 import type { PendingAuthorization, PendingAuthorizationStore } from "../ports";
 
 const hash = (code: string) => createHash("sha256").update(code).digest("hex");
 const claimAad = (state: string) => `woo_pending_authorization:${state}:claim`;
+
+/**
+ * Start-up step (openAppStorage): re-seals unclaimed claim codes under the primary key. The
+ * column has no key-id copy: the key id is read from the blob. The state is the wc-auth
+ * correlation secret, so log lines name a row by its store and creation time instead.
+ */
+export const reencryptClaimCodes: ReencryptStep = (db, keyring) =>
+  resealColumn(db, keyring, {
+    table: "woo_pending_authorizations",
+    column: "claim_code_sealed",
+    idColumn: "state",
+    aad: (row) => claimAad(String(row.id)),
+    labelSql: "'store ' || coalesce(store_id, '?') || ' created ' || created_at::text",
+  });
 
 /**
  * wc-auth correlation state on the engine's storage. State changes are single guarded UPDATEs,

@@ -4,9 +4,11 @@ import {
   createTenant,
   findTenantByShop,
   getTenantCredentials,
+  resealColumn,
   setTenantCredentials,
   type Database,
   type Keyring,
+  type ReencryptStep,
   type Row,
 } from "@pe-pay/engine";
 import type { TenantStore, WooStoreRecord } from "../ports";
@@ -15,6 +17,20 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Binds the sealed secrets to their tenant: a blob copied onto another row fails to open. */
 const secretsAad = (storeId: string) => `woo_store:${storeId}:secrets`;
+
+/**
+ * Start-up step (openAppStorage): re-seals the webhook and plugin secrets under the primary key.
+ * A re-sealed blob is a new "version" for DbPluginKeys: instances holding the old one in memory
+ * see their next nonce refused as stale and re-read the secret (same value), once.
+ */
+export const reencryptWooStoreSecrets: ReencryptStep = (db, keyring) =>
+  resealColumn(db, keyring, {
+    table: "woo_stores",
+    column: "secrets",
+    idColumn: "tenant_id",
+    keyIdColumn: "secrets_key_id",
+    aad: (row) => secretsAad(String(row.id)),
+  });
 
 export interface SealedSecrets {
   webhookSecret: string;

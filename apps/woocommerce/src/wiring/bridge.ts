@@ -25,6 +25,7 @@ import {
   DbPluginKeys,
   DbReplayGuard,
   DbTenantStore,
+  WOO_REENCRYPT_STEPS,
 } from "../storage";
 import { createWcAuthFlow } from "../wc-auth";
 import { WooClient, type WooClientOptions } from "../woo-client/client";
@@ -98,6 +99,7 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
     db: opts.db,
     keyring: opts.keyring,
     logger,
+    reencrypt: WOO_REENCRYPT_STEPS,
   });
 
   // Listen before building the routes so the public URL (port 0 in tests) is known to them;
