@@ -2,8 +2,15 @@
  * `pnpm start`: runs the whole product locally. Starts each service of scripts/services.ts as a
  * child process, waits for its health check, connects the apps to the demo store by driving the
  * real install/connect flows (scripts/seed-local.ts), prints one table of URLs and stops
- * everything cleanly on Ctrl-C. Data lives in .data/ and survives restarts; DATABASE_URL switches
- * the apps from embedded PGlite to PostgreSQL (one database per app, created when missing).
+ * everything cleanly on Ctrl-C (or SIGTERM). Data lives in .data/ and survives restarts;
+ * DATABASE_URL switches the apps from embedded PGlite to PostgreSQL (one database per app,
+ * created when missing).
+ *
+ * Environment of the script itself (all optional):
+ *  - DATABASE_URL, SHOPIFY_DATABASE_URL, WOO_DATABASE_URL: see postgresUrls below.
+ *  - DATA_DIR: where .data/ lives (default: the current directory, the repository root).
+ *  - PE_SANDBOX_PORT, DEMO_STORE_PORT, SHOPIFY_PORT, WOO_PORT: move a service off its default
+ *    port (4010, 4020, 4030, 4040) when that one is taken.
  *
  * Full logs: .data/logs/<service>.log. The console shows progress, warnings and errors.
  */
@@ -11,24 +18,59 @@ import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
-import { join, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { firstPostIdAt } from "../apps/demo-store/src/woo/state";
 import { seedLocal } from "./seed-local";
 import {
+  DEFAULT_PORTS,
   localServices,
   startServices,
   type LocalService,
   type RunningServices,
   type ServiceOptions,
+  type ServicePorts,
 } from "./services";
 
 const root = process.cwd();
-const dataDir = resolve(root, ".data");
+/** The apps keep their embedded databases and keys in `<base>/.data/<app>` (their DATA_DIR). */
+const dataBase = resolve(root, process.env.DATA_DIR?.trim() || ".");
+const dataDir = join(dataBase, ".data");
 const logDir = join(dataDir, "logs");
+/** For messages: `.data/…` when it is under the current directory, else the absolute path. */
+const shown = (path: string) => {
+  const rel = relative(root, path);
+  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : path;
+};
 mkdirSync(logDir, { recursive: true });
 const firstRun = !existsSync(join(dataDir, "shopify")) && !existsSync(join(dataDir, "woocommerce"));
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 const say = (line: string) => process.stdout.write(`${line}\n`);
+
+const PORT_VARS: Record<keyof ServicePorts, string> = {
+  sandbox: "PE_SANDBOX_PORT",
+  demoStore: "DEMO_STORE_PORT",
+  shopify: "SHOPIFY_PORT",
+  woocommerce: "WOO_PORT",
+};
+
+/** The defaults, or the port a variable of PORT_VARS asks for (a bad value stops the start). */
+function chosenPorts(): ServicePorts {
+  const ports = { ...DEFAULT_PORTS };
+  for (const [id, name] of Object.entries(PORT_VARS) as Array<[keyof ServicePorts, string]>) {
+    const raw = process.env[name]?.trim();
+    if (!raw) continue;
+    const port = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
+    if (!(port >= 1 && port <= 65535)) throw new Error(`${name} debe ser un puerto de 1 a 65535.`);
+    ports[id] = port;
+  }
+  const taken = new Set<number>();
+  for (const [id, port] of Object.entries(ports) as Array<[keyof ServicePorts, number]>) {
+    if (taken.has(port)) throw new Error(`${PORT_VARS[id]}: el puerto ${port} ya está asignado.`);
+    taken.add(port);
+  }
+  return ports;
+}
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((done) => {
@@ -39,44 +81,73 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
+type PgClient = {
+  connect(): Promise<void>;
+  query(sql: string, params?: unknown[]): Promise<{ rowCount: number | null }>;
+  end(): Promise<void>;
+};
+
+/** An admin connection to DATABASE_URL's server: its own database, or `postgres` if missing. */
+async function adminClient(base: string): Promise<PgClient> {
+  // pg is the engine's dependency; resolve it from there (the root has no runtime deps).
+  const { Client } = createRequire(resolve(root, "packages/engine/package.json"))("pg") as {
+    Client: new (o: { connectionString: string }) => PgClient;
+  };
+  const client = new Client({ connectionString: base });
+  try {
+    await client.connect();
+    return client;
+  } catch (error) {
+    // 3D000: the database in the URL does not exist (it is only the prefix of the app ones).
+    if ((error as { code?: string }).code !== "3D000") throw error;
+    await client.end().catch(() => {});
+    const u = new URL(base);
+    u.pathname = "/postgres";
+    const maintenance = new Client({ connectionString: u.toString() });
+    await maintenance.connect();
+    return maintenance;
+  }
+}
+
+const sameServer = (a: string, b: string) => {
+  const x = new URL(a);
+  const y = new URL(b);
+  return x.host === y.host && x.username === y.username;
+};
+
 /**
  * With PostgreSQL each app gets its own database (`<name>_shopify`, `<name>_woocommerce` next to
- * the one in DATABASE_URL, created when missing): both run the engine's schedulers and outbox
- * over every tenant they find, so they must not share one. SHOPIFY_DATABASE_URL and
- * WOO_DATABASE_URL override the derived URLs.
+ * the one in DATABASE_URL, created when missing on that server; `<name>` itself need not exist):
+ * both run the engine's schedulers and outbox over every tenant they find, so they should not
+ * share one. SHOPIFY_DATABASE_URL and WOO_DATABASE_URL override the derived URLs.
  */
 async function postgresUrls(): Promise<ServiceOptions["databaseUrls"]> {
-  const base = process.env.DATABASE_URL;
-  if (!base && !process.env.SHOPIFY_DATABASE_URL && !process.env.WOO_DATABASE_URL) return undefined;
+  const base = process.env.DATABASE_URL?.trim() || undefined;
+  const override = (name: string) => process.env[name]?.trim() || undefined;
+  if (!base && !override("SHOPIFY_DATABASE_URL") && !override("WOO_DATABASE_URL")) return undefined;
   const derive = (suffix: string) => {
     if (!base) return undefined;
     const u = new URL(base);
-    u.pathname = `/${(u.pathname.slice(1) || "pe_pay").replace(/[^A-Za-z0-9_]/g, "_")}_${suffix}`;
+    const name = `${(decodeURIComponent(u.pathname.slice(1)) || "pe_pay").replace(/[^A-Za-z0-9_]/g, "_")}_${suffix}`;
+    // PostgreSQL cuts longer names, and the next start would not find the database it made.
+    if (name.length > 63) throw new Error(`DATABASE_URL: el nombre ${name} supera 63 caracteres.`);
+    u.pathname = `/${name}`;
     return u.toString();
   };
   const urls = {
-    shopify: process.env.SHOPIFY_DATABASE_URL ?? derive("shopify"),
-    woocommerce: process.env.WOO_DATABASE_URL ?? derive("woocommerce"),
+    shopify: override("SHOPIFY_DATABASE_URL") ?? derive("shopify"),
+    woocommerce: override("WOO_DATABASE_URL") ?? derive("woocommerce"),
   };
   if (base) {
-    // pg is the engine's dependency; resolve it from there (the root has no runtime deps).
-    const { Client } = createRequire(resolve(root, "packages/engine/package.json"))("pg") as {
-      Client: new (o: { connectionString: string }) => {
-        connect(): Promise<void>;
-        query(sql: string, params?: unknown[]): Promise<{ rowCount: number | null }>;
-        end(): Promise<void>;
-      };
-    };
-    const admin = new Client({ connectionString: base });
-    await admin.connect();
+    const admin = await adminClient(base);
     try {
-      for (const url of [urls.shopify, urls.woocommerce]) {
-        if (!url || url === base) continue;
-        const name = new URL(url).pathname.slice(1);
+      for (const url of new Set([urls.shopify, urls.woocommerce])) {
+        if (!url || url === base || !sameServer(url, base)) continue;
+        const name = decodeURIComponent(new URL(url).pathname.slice(1));
         const found = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
         if (!found.rowCount) {
           say(`  creando la base de datos ${name}…`);
-          await admin.query(`CREATE DATABASE "${name}"`);
+          await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
         }
       }
     } finally {
@@ -84,6 +155,22 @@ async function postgresUrls(): Promise<ServiceOptions["databaseUrls"]> {
     }
   }
   return urls;
+}
+
+/** What the console says about the databases (names only: a URL may carry a password). */
+function describeDatabases(urls: NonNullable<ServiceOptions["databaseUrls"]>): string {
+  const where = (url: string | undefined) =>
+    url
+      ? `PostgreSQL ${decodeURIComponent(new URL(url).pathname.slice(1))}`
+      : `PGlite en ${shown(dataDir)}/`;
+  let text = `  Bases de datos: app de Shopify → ${where(urls.shopify)}; puente WooCommerce → ${where(urls.woocommerce)}.`;
+  if (urls.shopify && urls.shopify === urls.woocommerce) {
+    text +=
+      "\n  AVISO: las dos apps comparten una base de datos. Las migraciones se coordinan (bloqueo del" +
+      "\n  motor), pero cada app recorre también los comercios de la otra (el outbox reintenta con" +
+      "\n  demora lo que no puede entregar). Use una base por app (SHOPIFY_/WOO_DATABASE_URL).";
+  }
+  return text;
 }
 
 /** PostgreSQL needs a configured key; locally one is generated once and kept in .data. */
@@ -124,7 +211,7 @@ async function stopAll(exitCode: number): Promise<never> {
     stopping = true;
     say("\nDeteniendo servicios…");
     await running?.stop();
-    say("Servicios detenidos. Los datos quedan en .data/.");
+    say(`Servicios detenidos. Los datos quedan en ${shown(dataDir)}/.`);
   }
   process.exit(exitCode);
 }
@@ -132,16 +219,24 @@ process.on("SIGINT", () => void stopAll(0));
 process.on("SIGTERM", () => void stopAll(0));
 
 async function main(): Promise<void> {
+  const ports = chosenPorts();
+  const env = (name: string) => Boolean(process.env[name]?.trim());
+  const embedded =
+    !env("DATABASE_URL") && !(env("SHOPIFY_DATABASE_URL") && env("WOO_DATABASE_URL"));
   say(
-    firstRun
-      ? "Primera ejecución: se preparan las bases de datos embebidas en .data/ (tarda un poco más)."
-      : "Iniciando PagoEfectivo local (datos en .data/).",
+    embedded && firstRun
+      ? `Primera ejecución: se preparan las bases de datos embebidas en ${shown(dataDir)}/ (tarda un poco más).`
+      : `Iniciando PagoEfectivo local (datos y registros en ${shown(dataDir)}/).`,
   );
   const databaseUrls = await postgresUrls();
-  if (databaseUrls) say("  PostgreSQL: una base de datos por app (DATABASE_URL).");
+  if (databaseUrls) say(describeDatabases(databaseUrls));
   const encryptionKey = localEncryptionKey(Boolean(databaseUrls));
   const services = localServices({
-    dataDir: root,
+    dataDir: dataBase,
+    ports,
+    // The apps keep their vouchers across restarts, the demo store forgets its orders: start its
+    // WooCommerce order ids past any earlier run's, or a new order would reuse one the bridge has.
+    extraEnv: { demoStore: { DEMO_WOO_FIRST_ORDER_ID: String(firstPostIdAt(new Date())) } },
     ...(databaseUrls ? { databaseUrls } : {}),
     ...(encryptionKey ? { encryptionKey } : {}),
   });
@@ -149,7 +244,10 @@ async function main(): Promise<void> {
   const busy = [];
   for (const s of services) if (!(await portFree(s.port))) busy.push(`${s.port} (${s.name})`);
   if (busy.length) {
-    say(`Puertos ocupados: ${busy.join(", ")}. ¿Ya hay otro "pnpm start" corriendo?`);
+    say(
+      `Puertos ocupados: ${busy.join(", ")}. ¿Ya hay otro "pnpm start" corriendo? ` +
+        `Puede moverlos con ${Object.values(PORT_VARS).join(", ")}.`,
+    );
     process.exit(1);
   }
 
@@ -169,7 +267,7 @@ async function main(): Promise<void> {
       if (stopping) return;
       say(
         `[${s.id}] se detuvo inesperadamente (código ${code ?? "-"}, señal ${signal ?? "-"}); ` +
-          `últimas líneas en .data/logs/${s.id}.log`,
+          `últimas líneas en ${shown(join(logDir, `${s.id}.log`))}`,
       );
       void stopAll(1);
     },
@@ -198,7 +296,7 @@ async function main(): Promise<void> {
   ];
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
-  say(`\nListo en ${elapsed()}. Ctrl-C para detener. Registros: .data/logs/\n`);
+  say(`\nListo en ${elapsed()}. Ctrl-C para detener. Registros: ${shown(logDir)}/\n`);
   for (const [name, url, what] of rows) say(`  ${name.padEnd(w0)}  ${url.padEnd(w1)}  ${what}`);
   say("");
 }

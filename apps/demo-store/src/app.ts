@@ -30,6 +30,8 @@ export interface DemoStoreOptions {
   clock?: Clock;
   fetch?: typeof fetch;
   settings?: Partial<DemoSettings>;
+  /** The first WooCommerce order (post) id; default 4821. See firstPostIdAt in woo/state. */
+  firstWooOrderId?: number;
   /** Pre-connected plugin credentials (skips "Conectar con PagoEfectivo"). */
   wooPlugin?: { storeId: string; sharedSecret: string };
   log?: (message: string) => void;
@@ -52,7 +54,7 @@ export function createDemoStore(options: DemoStoreOptions): DemoStore {
   let publicUrl = (options.publicUrl ?? "http://127.0.0.1:4020").replace(/\/+$/, "");
   const clock = options.clock ?? systemClock;
   const shopify = new ShopifyState();
-  const woo = new WooState();
+  const woo = new WooState(options.firstWooOrderId);
   if (options.wooPlugin) woo.plugin = { ...options.wooPlugin };
   const mail = new MailBox(() => clock.now());
   const settings: DemoSettings = {

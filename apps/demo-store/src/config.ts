@@ -19,6 +19,7 @@ const envSchema = z.object({
   DEMO_SHOPIFY_REFUND_SESSION_PATH: z.string().startsWith("/").default("/shopify/refund-session"),
   DEMO_WOO_STORE_ID: z.string().min(1).optional(),
   DEMO_WOO_SHARED_SECRET: z.string().min(1).optional(),
+  DEMO_WOO_FIRST_ORDER_ID: z.coerce.number().int().min(1).max(2_000_000_000).optional(),
 });
 
 export interface DemoStoreConfig {
@@ -32,6 +33,8 @@ export interface DemoStoreConfig {
   paymentSessionPath: string;
   refundSessionPath: string;
   wooPlugin?: { storeId: string; sharedSecret: string };
+  /** The first WooCommerce order id (`pnpm start` moves it past earlier runs' orders). */
+  firstWooOrderId?: number;
 }
 
 /** Errors name the variables, never their values. */
@@ -52,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DemoStoreConfi
     shopifyApiSecret: e.SHOPIFY_API_SECRET,
     paymentSessionPath: e.DEMO_SHOPIFY_PAYMENT_SESSION_PATH,
     refundSessionPath: e.DEMO_SHOPIFY_REFUND_SESSION_PATH,
+    ...(e.DEMO_WOO_FIRST_ORDER_ID ? { firstWooOrderId: e.DEMO_WOO_FIRST_ORDER_ID } : {}),
     ...(e.DEMO_WOO_STORE_ID && e.DEMO_WOO_SHARED_SECRET
       ? { wooPlugin: { storeId: e.DEMO_WOO_STORE_ID, sharedSecret: e.DEMO_WOO_SHARED_SECRET } }
       : {}),

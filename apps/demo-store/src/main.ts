@@ -11,6 +11,7 @@ async function main(): Promise<void> {
     shopifyAppUrl: config.shopifyAppUrl,
     wooBridgeUrl: config.wooBridgeUrl,
     ...(config.wooPlugin ? { wooPlugin: config.wooPlugin } : {}),
+    ...(config.firstWooOrderId ? { firstWooOrderId: config.firstWooOrderId } : {}),
     settings: {
       shopifyApiKey: config.shopifyApiKey,
       shopifyApiSecret: config.shopifyApiSecret,

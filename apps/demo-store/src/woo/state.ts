@@ -147,6 +147,17 @@ export function hex(bytes: number): string {
   return randomBytes(bytes).toString("hex");
 }
 
+/**
+ * The first post id of a run started at `now` (4821 + seconds since 2026-01-01 UTC), for a store
+ * connected to a bridge whose data outlives this store's memory (`pnpm start`): a restarted store
+ * must not hand out an order id the bridge already has a voucher for (a second order #4821 with
+ * another total is refused; with the same total it would get the old run's CIP). A run would have
+ * to create more than one order or refund per second of its life to reach the next run's ids.
+ */
+export function firstPostIdAt(now: Date): number {
+  return 4821 + Math.max(0, Math.floor((now.getTime() - Date.UTC(2026, 0, 1)) / 1000));
+}
+
 export class WooState {
   readonly orders = new Map<number, WooOrderRecord>();
   readonly refunds = new Map<number, WooRefundRecord>();
@@ -154,13 +165,21 @@ export class WooState {
   readonly webhooks = new Map<number, WooWebhookRecord>();
   /** The PHP plugin's settings (bridge URL, store id, shared secret). */
   plugin = { storeId: "", sharedSecret: "" };
-  /** Post ids are shared by orders and refunds, as in WordPress. */
-  private nextPostId = 4821;
+  /**
+   * Post ids are shared by orders and refunds, as in WordPress, where they are never reused.
+   * This store forgets its orders on restart while the bridge may keep its vouchers (keyed by
+   * store and order id): `pnpm start` passes firstPostIdAt(now) so a run starts after the last.
+   */
+  private nextPostId: number;
   private nextItemId = 915;
   private nextMetaId = 50211;
   private nextNoteId = 1187;
   private nextKeyId = 14;
   private nextWebhookId = 7;
+
+  constructor(firstPostId = 4821) {
+    this.nextPostId = firstPostId;
+  }
 
   postId(): number {
     return this.nextPostId++;
