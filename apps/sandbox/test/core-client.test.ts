@@ -1,12 +1,14 @@
 /**
- * The client against the real sandbox over HTTP on loopback: every method, plus the sandbox's
- * fault injection for the retry and "outcome unknown" paths.
+ * @pe-pay/core's PagoEfectivo client against the real sandbox over HTTP on loopback: every
+ * method, plus the sandbox's fault injection for the retry and "outcome unknown" paths. It lives
+ * here, not in packages/core, because the sandbox depends on core (a core test importing the
+ * sandbox made a workspace dependency cycle).
  */
-import { startSandbox, type RunningSandbox } from "@pe-pay/sandbox";
-import { fixedClock, toLimaIso } from "../src/clock";
-import { AppError } from "../src/errors";
-import { jsonDecimal } from "../src/pagoefectivo-json";
 import {
+  fixedClock,
+  toLimaIso,
+  AppError,
+  jsonDecimal,
   CipCreationOutcomeUnknownError,
   PagoEfectivoConflictError,
   PagoEfectivoNotFoundError,
@@ -14,7 +16,8 @@ import {
   createPagoEfectivoClient,
   type PagoEfectivoAuditEntry,
   type PagoEfectivoClient,
-} from "../src/pagoefectivo-client";
+} from "@pe-pay/core";
+import { startSandbox, type RunningSandbox } from "../src";
 
 const DEMO = {
   idService: 1234,

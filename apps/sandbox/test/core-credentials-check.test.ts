@@ -1,6 +1,10 @@
-import { startSandbox, type RunningSandbox } from "@pe-pay/sandbox";
-import { systemClock } from "../src/clock";
-import { checkPagoEfectivoCredentials } from "../src/pagoefectivo-client";
+/**
+ * @pe-pay/core's credential check against the real sandbox over HTTP on loopback. It lives here,
+ * not in packages/core, because the sandbox depends on core (a core test importing the sandbox
+ * made a workspace dependency cycle).
+ */
+import { systemClock, checkPagoEfectivoCredentials } from "@pe-pay/core";
+import { startSandbox, type RunningSandbox } from "../src";
 
 const DEMO = {
   idService: 1234,
