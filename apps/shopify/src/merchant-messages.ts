@@ -76,13 +76,13 @@ const REFUND_REJECTION_TEXT: Record<RefundRejectionCode, Record<MerchantLocale, 
   },
   window_elapsed: {
     es: (r) =>
-      `pasaron más de ${days(r)} días desde el pago y PagoEfectivo ya no permite reembolsarlo. Acuerda la devolución con el cliente por otro medio.`,
+      `pasaron más de ${days(r)} días desde el pago y PagoEfectivo ya no permite reembolsarlo. Acuerde la devolución con el cliente por otro medio.`,
     en: (r) =>
       `more than ${days(r)} days have passed since the payment and PagoEfectivo no longer allows refunding it. Arrange the return with the customer another way.`,
   },
   credit_note_missing: {
     es: () =>
-      "falta el número de la nota de crédito SUNAT. Ingrésalo en el panel de la app y vuelve a pedir el reembolso.",
+      "falta el número de la nota de crédito SUNAT. Ingréselo en el panel de la app y vuelva a pedir el reembolso.",
     en: () =>
       "the SUNAT credit note number is missing. Enter it in the app dashboard and request the refund again.",
   },
@@ -96,7 +96,7 @@ const REFUND_REJECTION_TEXT: Record<RefundRejectionCode, Record<MerchantLocale, 
   },
   request_conflict: {
     es: () =>
-      "este reembolso ya se pidió con otros datos (pedido, monto o motivo). Crea un reembolso nuevo.",
+      "este reembolso ya se pidió con otros datos (pedido, monto o motivo). Cree un reembolso nuevo.",
     en: () =>
       "this refund was already requested with different details (order, amount or reason). Create a new refund.",
   },

@@ -49,12 +49,12 @@ describe("refund rejection texts", () => {
     ],
     [
       { code: "window_elapsed" },
-      "pasaron más de 90 días desde el pago y PagoEfectivo ya no permite reembolsarlo. Acuerda la devolución con el cliente por otro medio.",
+      "pasaron más de 90 días desde el pago y PagoEfectivo ya no permite reembolsarlo. Acuerde la devolución con el cliente por otro medio.",
       "more than 90 days have passed since the payment and PagoEfectivo no longer allows refunding it. Arrange the return with the customer another way.",
     ],
     [
       { code: "credit_note_missing" },
-      "falta el número de la nota de crédito SUNAT. Ingrésalo en el panel de la app y vuelve a pedir el reembolso.",
+      "falta el número de la nota de crédito SUNAT. Ingréselo en el panel de la app y vuelva a pedir el reembolso.",
       "the SUNAT credit note number is missing. Enter it in the app dashboard and request the refund again.",
     ],
     [
@@ -69,7 +69,7 @@ describe("refund rejection texts", () => {
     ],
     [
       { code: "request_conflict" },
-      "este reembolso ya se pidió con otros datos (pedido, monto o motivo). Crea un reembolso nuevo.",
+      "este reembolso ya se pidió con otros datos (pedido, monto o motivo). Cree un reembolso nuevo.",
       "this refund was already requested with different details (order, amount or reason). Create a new refund.",
     ],
     [

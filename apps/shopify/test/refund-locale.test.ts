@@ -121,7 +121,7 @@ forEachDatabase("refund rejections in the shop's locale", (t) => {
     const paymentId = await payment(true);
     await h.advance(91 * 24 * 3600_000);
     expect(await refusedRefund(paymentId, "10.00", "es")).toBe(
-      `${ES}pasaron más de 90 días desde el pago y PagoEfectivo ya no permite reembolsarlo. Acuerda la devolución con el cliente por otro medio.`,
+      `${ES}pasaron más de 90 días desde el pago y PagoEfectivo ya no permite reembolsarlo. Acuerde la devolución con el cliente por otro medio.`,
     );
     expect(await refusedRefund(paymentId, "10.00", "en")).toBe(
       `${EN}more than 90 days have passed since the payment and PagoEfectivo no longer allows refunding it. Arrange the return with the customer another way.`,

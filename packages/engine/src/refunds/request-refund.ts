@@ -52,7 +52,7 @@ const PAID_STATUSES = new Set(["paid", "partially_refunded", "refunded"]);
 /** The same platform refund id arrived again with another voucher, amount or reason. */
 export class RefundRequestConflictError extends ConflictError {
   readonly messages: LocalizedMessage = {
-    es: "Este reembolso ya se solicitó con otros datos (pedido, monto o motivo). Crea un reembolso nuevo.",
+    es: "Este reembolso ya se solicitó con otros datos (pedido, monto o motivo). Cree un reembolso nuevo.",
     en: "This refund was already requested with different details (order, amount or reason). Create a new refund.",
   };
   constructor(platformRefundId: string) {
@@ -197,7 +197,7 @@ export async function requestRefund(
       {
         failureCode: CREDIT_NOTE_MISSING,
         failureReason:
-          "Falta el número de nota de crédito SUNAT: el reembolso espera a que lo ingreses.",
+          "Falta el número de nota de crédito SUNAT: el reembolso espera a que lo ingrese.",
       },
     );
     return { kind: "created", record: held! };
