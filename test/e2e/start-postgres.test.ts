@@ -163,7 +163,7 @@ async function shopifyCheckout(): Promise<{ voucherUrl: string; html: string }> 
 /** WooCommerce side: "Realizar el pedido" → thank-you page with the CIP and the voucher link. */
 async function wooCheckout(
   qtyCafe: number,
-): Promise<{ orderId: number; cip: string; voucherUrl: string }> {
+): Promise<{ orderId: number; cip: string; voucherUrl: string; thankYouUrl: string }> {
   const res = await fetch(`${url("demoStore")}/woo/finalizar-compra`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -191,7 +191,7 @@ async function wooCheckout(
   const voucherUrl = /<a class="button" href="([^"]+\/voucher\/[^"]+)">/.exec(thanks)?.[1];
   if (!cip || !voucherUrl) throw new Error(`no CIP on the thank-you page:\n${thanks}`);
   expect(voucherUrl.startsWith(`${url("woocommerce")}/voucher/`)).toBe(true);
-  return { orderId, cip, voucherUrl };
+  return { orderId, cip, voucherUrl, thankYouUrl: new URL(location, url("demoStore")).toString() };
 }
 
 beforeAll(async () => {
@@ -272,11 +272,14 @@ test("a Shopify checkout in the demo store produces a voucher, stored in the Sho
 let firstWoo: { orderId: number; cip: string } | undefined;
 
 test("a WooCommerce checkout in the demo store produces a voucher, stored in the WooCommerce database", async () => {
-  const { orderId, cip, voucherUrl } = await wooCheckout(1);
+  const { orderId, cip, voucherUrl, thankYouUrl } = await wooCheckout(1);
   firstWoo = { orderId, cip };
   const page = await fetch(voucherUrl);
   expect(page.status).toBe(200);
-  expect(await page.text()).toContain(`data-cip="${cip}"`);
+  const voucherHtml = await page.text();
+  expect(voucherHtml).toContain(`data-cip="${cip}"`);
+  // "Volver a la tienda" leads back to the order's thank-you page (the plugin's return_url).
+  expect(voucherHtml).toContain(`href="${thankYouUrl}"`);
   const stored = await withDb(
     databases.woocommerce,
     async (c) =>

@@ -74,6 +74,7 @@ describe("plugin checkout (process_payment)", () => {
     const id = await checkout();
     const sent = bridge.requests.slice(before).find((r) => r.url === "/plugin/v1/vouchers")!;
     const body = sent.body.toString("utf8");
+    const { orderKey } = store.store.woo.orders.get(id)!;
     expect(JSON.parse(body)).toEqual({
       order_id: id,
       attempt: 1,
@@ -84,7 +85,21 @@ describe("plugin checkout (process_payment)", () => {
       first_name: "María José",
       last_name: "Quispe Huamán",
       phone: "+51 987 654 321",
+      // A guest goes back to the order's thank-you page, as with the PHP plugin.
+      return_url: `${store.url}/woo/finalizar-compra/pedido-recibido/${id}?key=${orderKey}`,
     });
+    // The same fields as WC_Gateway_PagoEfectivo::process_payment sends, no more, no fewer.
+    const php = readFileSync(
+      join(
+        __dirname,
+        "../../../extensions/woocommerce-pagoefectivo/includes/class-wc-gateway-pagoefectivo.php",
+      ),
+      "utf8",
+    );
+    const phpArray = /->create_voucher\(\s*array\(([\s\S]*?)\)\s*\)\s*;/.exec(php)![1]!;
+    const phpKeys = [...phpArray.matchAll(/'([a-z_]+)'\s*=>/g)].map((m) => m[1]);
+    expect(phpKeys).toContain("return_url");
+    expect(Object.keys(JSON.parse(body))).toEqual(phpKeys);
     expect(body).toContain("Mar\\u00eda Jos\\u00e9"); // wp_json_encode escaping
     const h = sent.headers;
     expect(h["content-type"]).toBe("application/json");

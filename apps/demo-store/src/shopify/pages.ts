@@ -538,7 +538,7 @@ export function createShopifyPagesRouter(ctx: DemoContext): Router {
     try {
       minor = parseMoney(raw, p.currency).minor;
     } catch {
-      return back("error", `Monto inválido "${raw}": usa un número como 49.90.`, 400);
+      return back("error", `Monto inválido "${raw}": use un número como 49.90.`, 400);
     }
     const balance = p.amountMinor - s.refundedOrRequestedMinor(p);
     if (minor > balance)

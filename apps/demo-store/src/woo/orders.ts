@@ -61,6 +61,11 @@ export const PE = {
 
 const pen = (minor: number) => formatMoneyForShopper({ minor, currency: "PEN" });
 
+/** The order's thank-you page ("pedido recibido"); its key lets a guest in. */
+export function orderReceivedPath(o: Pick<WooOrderRecord, "id" | "orderKey">): string {
+  return `/woo/finalizar-compra/pedido-recibido/${o.id}?key=${o.orderKey}`;
+}
+
 /** Order operations with WooCommerce's side effects: notes, dates, mails, webhooks. */
 export class WooOrders {
   constructor(
@@ -204,6 +209,9 @@ export class WooOrders {
       first_name: order.billing.first_name,
       last_name: order.billing.last_name,
       phone: order.billing.phone,
+      // Where the voucher page's "Volver a la tienda" leads. The plugin sends My Account › order
+      // for a registered customer; this store has no My Account, so always the thank-you page.
+      return_url: `${this.ctx.publicUrl()}${orderReceivedPath(order)}`,
     });
     if (!result.ok || !result.data.cip) {
       const message =

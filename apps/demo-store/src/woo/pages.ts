@@ -2,7 +2,14 @@ import { formatMoneyForShopper, parseMoney } from "@pe-pay/core";
 import express, { type Request, type Response, type Router } from "express";
 import type { DemoContext } from "../context";
 import { html, limaShort, page, type SafeHtml } from "../html";
-import { PE, WOO_PRODUCTS, WOO_SHIPPING_MINOR, WpError, type WooOrders } from "./orders";
+import {
+  orderReceivedPath,
+  PE,
+  WOO_PRODUCTS,
+  WOO_SHIPPING_MINOR,
+  WpError,
+  type WooOrders,
+} from "./orders";
 import type { BridgeClient } from "./plugin";
 import { ADMIN_USER_ID, hex, STATUS_LABEL, type WooOrderRecord } from "./state";
 
@@ -164,8 +171,7 @@ export function createWooPagesRouter(
     return o;
   };
   const pluginReady = () => !!(st.plugin.storeId && st.plugin.sharedSecret);
-  const thankYouUrl = (o: WooOrderRecord) =>
-    `/woo/finalizar-compra/pedido-recibido/${o.id}?key=${o.orderKey}`;
+  const thankYouUrl = orderReceivedPath;
 
   const paymentFailed = (res: Response, o: WooOrderRecord, message: string) =>
     send(
@@ -185,7 +191,7 @@ export function createWooPagesRouter(
     send(
       res,
       "Tienda demo: finalizar compra",
-      html`${pluginReady() ? "" : html`<p class="error">El plugin PagoEfectivo aún no está conectado. Ve a <a href="/woo/wp-admin/ajustes">Ajustes de PagoEfectivo</a> y pulsa "Conectar con PagoEfectivo".</p>`}
+      html`${pluginReady() ? "" : html`<p class="error">El plugin PagoEfectivo aún no está conectado. Vaya a <a href="/woo/wp-admin/ajustes">Ajustes de PagoEfectivo</a> y pulse "Conectar con PagoEfectivo".</p>`}
       ${checkoutForm({}, [])}`,
     );
   });
@@ -443,7 +449,7 @@ export function createWooPagesRouter(
       return send(
         res,
         "Monto inválido",
-        html`<p class="error" role="alert">Monto inválido "${raw}": usa un número como 18.50.</p>
+        html`<p class="error" role="alert">Monto inválido "${raw}": use un número como 18.50.</p>
           <p><a href="/woo/wp-admin/pedidos/${o.id}">Volver al pedido</a></p>`,
         400,
       );
@@ -588,7 +594,7 @@ export function createWooPagesRouter(
         return settingsPage(
           res,
           html`<p class="error" role="alert">
-            El enlace de conexión venció; vuelve a pulsar "Conectar con PagoEfectivo".
+            El enlace de conexión venció; vuelva a pulsar "Conectar con PagoEfectivo".
           </p>`,
           403,
         );
