@@ -210,7 +210,7 @@ forEachDatabase("key rotation at start-up", (t) => {
     // writes: the guarded UPDATE must find the blob changed and leave the new value alone.
     const racing: Database = Object.create(db) as Database;
     racing.query = (async (sql: string, params?: readonly unknown[]) => {
-      if (sql.trimStart().startsWith("UPDATE")) {
+      if (!sql.trimStart().startsWith("SELECT")) {
         await setTenantCredentials(db, ringA, tenant.id, { peCredentials: concurrent });
       }
       return db.query(sql, params);

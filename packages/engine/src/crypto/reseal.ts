@@ -66,10 +66,11 @@ function notUnderKey(col: string): string {
 
 /**
  * Rewrites every blob of `spec` that is not under the keyring's primary key, in batches of
- * `batchSize` rows read in primary-key order. Each row is written back only if it still holds
- * the blob that was read (`AND col = $old`): two instances starting together, or a request
- * updating the row meanwhile, never lose a write — the later writer simply finds nothing to do.
- * A row no key opens is left untouched and reported; it does not stop the pass.
+ * `batchSize` rows read in primary-key order and written back by one statement per batch. Each
+ * row is written back only if it still holds the blob that was read (`AND col = old`): two
+ * instances starting together, or a request updating the row meanwhile, never lose a write —
+ * the later writer simply finds nothing to do. A row no key opens is left untouched and
+ * reported; it does not stop the pass.
  */
 export async function resealColumn(
   q: Executor,
@@ -86,10 +87,28 @@ export async function resealColumn(
      WHERE ${column} IS NOT NULL AND ${notUnderKey(column)}
      ${after ? `AND ${idColumn} > $3` : ""}
      ORDER BY ${idColumn} LIMIT $2`;
-  const update = spec.keyIdColumn
-    ? `UPDATE ${table} SET ${column} = $3, ${spec.keyIdColumn} = $4
-       WHERE ${idColumn} = $1 AND ${column} = $2`
-    : `UPDATE ${table} SET ${column} = $3 WHERE ${idColumn} = $1 AND ${column} = $2`;
+  // Ids, old and new blobs travel as text arrays (hex), which both drivers pass the same way;
+  // the id is cast back to the key's own type so the primary-key index is used.
+  const { rows: types } = await q.query<{ t: string }>(
+    `SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute
+     WHERE attrelid = $1::regclass AND attname = $2`,
+    [table, idColumn],
+  );
+  const idType = types[0]?.t ?? "text";
+  // The rows are locked in key order first: two instances re-sealing overlapping batches then
+  // queue behind each other instead of deadlocking.
+  const update = `WITH v AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS v(id, old_hex, new_hex)
+     ), locked AS (
+       SELECT t.${idColumn} AS id FROM ${table} t JOIN v ON t.${idColumn} = v.id::${idType}
+       ORDER BY t.${idColumn} FOR UPDATE OF t
+     )
+     UPDATE ${table} AS t SET ${column} = decode(v.new_hex, 'hex')
+       ${spec.keyIdColumn ? `, ${spec.keyIdColumn} = $4` : ""}
+     FROM v, locked
+     WHERE t.${idColumn} = locked.id AND t.${idColumn} = v.id::${idType}
+       AND t.${column} = decode(v.old_hex, 'hex')
+     RETURNING t.${idColumn}`;
 
   const report: ResealReport = {
     column: `${table}.${column}`,
@@ -104,6 +123,9 @@ export async function resealColumn(
     const page: unknown[] = [keyring.primaryKeyId, batchSize];
     if (last !== undefined) page.push(last);
     const { rows } = await q.query(select(last !== undefined), page);
+    const ids: string[] = [];
+    const olds: string[] = [];
+    const news: string[] = [];
     for (const row of rows) {
       const blob = row.blob as Buffer;
       let plaintext: Buffer;
@@ -116,13 +138,17 @@ export async function resealColumn(
         }
         continue;
       }
-      const sealed = keyring.encrypt(plaintext, spec.aad(row));
+      ids.push(String(row.id));
+      olds.push(blob.toString("hex"));
+      news.push(keyring.encrypt(plaintext, spec.aad(row)).toString("hex"));
       plaintext.fill(0);
-      const params = [row.id, blob, sealed];
+    }
+    if (ids.length > 0) {
+      const params: unknown[] = [ids, olds, news];
       if (spec.keyIdColumn) params.push(keyring.primaryKeyId);
-      const { rowCount } = await q.query(update, params);
-      if (rowCount === 1) report.resealed += 1;
-      else report.changedMeanwhile += 1;
+      const { rows: written } = await q.query(update, params);
+      report.resealed += written.length;
+      report.changedMeanwhile += ids.length - written.length;
     }
     if (rows.length < batchSize) break;
     last = rows[rows.length - 1]!.id;
