@@ -67,19 +67,25 @@ forEachDatabase("vouchers: create, round trips", (t) => {
     ]);
   const hoursLeft = (expiresAt: Date) => (expiresAt.getTime() - Date.now()) / 3_600_000;
 
-  it("a new voucher: one statement before PagoEfectivo, one transaction after", async () => {
+  it("a new voucher: one statement before PagoEfectivo, one after (transition + outbox)", async () => {
     await h.engine.createVoucher(voucherCommand(h.tenant.id)); // tenant and settings known
     rec.sql.length = 0;
     const view = await h.engine.createVoucher(voucherCommand(h.tenant.id));
     expect(view.status).toBe("pending");
-    expect(rec.sql).toHaveLength(5);
+    expect(rec.sql).toHaveLength(2);
     expect(rec.sql[0]).toMatch(/INSERT INTO vouchers/);
-    expect(rec.sql[1]).toBe("BEGIN");
-    expect(rec.sql[4]).toBe("COMMIT");
+    expect(rec.sql[1]).toMatch(/UPDATE vouchers[\s\S]*INSERT INTO outbox/);
     const stored = (await getVoucher(t().db, view.id))!;
     // The insert took the creation lease; the transition to pending released it.
     expect(stored.createAttempts).toBe(1);
     expect(stored.expiryLeaseUntil).toBeNull();
+    const { rows } = await t().db.query<{ kind: string; payload: { voucher: unknown } }>(
+      "SELECT kind, payload FROM outbox WHERE aggregate_id = $1",
+      [view.id],
+    );
+    expect(rows.map((r) => r.kind)).toEqual(["voucher.pending"]);
+    // The stored payload is the view of the committed row (dates as JSON text).
+    expect(rows[0]!.payload.voucher).toEqual(JSON.parse(JSON.stringify(view)));
   });
 
   it("a replay of a pending voucher: one statement, no CIP", async () => {
@@ -120,7 +126,7 @@ forEachDatabase("vouchers: create, round trips", (t) => {
     ).rejects.toMatchObject({ httpStatus: 400 });
   });
 
-  it("vouchers whose CIPs come back together are finished in one transaction", async () => {
+  it("vouchers whose CIPs come back together are finished in one statement", async () => {
     const fresh = await startHarness(rec.db, { sandbox: h.sandbox, tenant: h.tenant });
     // Hold every createCip answer until all of them are in, then let them go at once.
     let release!: () => void;
@@ -155,8 +161,7 @@ forEachDatabase("vouchers: create, round trips", (t) => {
       const views = await Promise.all(calls);
       expect(views.every((v) => v.status === "pending")).toBe(true);
       expect(new Set(views.map((v) => v.cip)).size).toBe(n);
-      expect(rec.sql.filter((q) => q === "BEGIN")).toHaveLength(1);
-      expect(rec.sql).toHaveLength(4); // BEGIN, mark pending, enqueue, COMMIT
+      expect(rec.sql).toHaveLength(1); // mark pending + enqueue, a transaction of its own
       for (const v of views) {
         const kinds = await t().db.query<{ kind: string }>(
           "SELECT kind FROM outbox WHERE aggregate_id = $1",
@@ -301,5 +306,107 @@ forEachDatabase("markVouchersPending", (t) => {
     const locked = await db.transaction((tx) => lockVouchers(tx, [ids[1]!, ids[0]!]));
     expect(locked.map((v) => v.status).sort()).toEqual(["paid", "pending"]);
     expect(await markVouchersPending(db, [])).toEqual([]);
+  });
+});
+
+forEachDatabase("markVouchersPending with outbox messages", (t) => {
+  async function created(db: Database, tenantId: string, key: string): Promise<string> {
+    const out = await insertClaimedVoucher(
+      db,
+      {
+        tenantId,
+        platformPaymentId: key,
+        idempotencyKey: key,
+        requestFingerprint: "fp",
+        transactionCode: `T${key.toUpperCase()}${tenantId.slice(0, 8)}`,
+        amount: { minor: 1000, currency: "PEN" },
+        status: "created",
+        expiresAt: new Date(Date.now() + 3_600_000),
+        platformData: { platform: { gid: key }, engine: { tokenSecret: "s" } },
+        expiryLeaseUntil: new Date(Date.now() + 60_000),
+      },
+      48,
+    );
+    if (out.kind !== "inserted") throw new Error(out.kind);
+    return out.voucher.id;
+  }
+  const message = (id: string, cip: string) => ({
+    kind: "voucher.pending",
+    dedupeKey: `voucher.pending:${id}`,
+    payload: { voucher: { id, cip, platformData: { stale: true } } },
+  });
+  const outboxOf = async (db: Database, id: string) =>
+    (
+      await db.query<{ kind: string; payload: { voucher: Record<string, unknown> } }>(
+        "SELECT kind, payload FROM outbox WHERE aggregate_id = $1 ORDER BY seq",
+        [id],
+      )
+    ).rows;
+
+  it("enqueues one message per voucher that moved, with the row's adapter data", async () => {
+    const { db } = t();
+    const tenant = await createTestTenant(db);
+    const [a, b, c] = [
+      await created(db, tenant.id, "o1"),
+      await created(db, tenant.id, "o2"),
+      await created(db, tenant.id, "o3"),
+    ];
+    await db.query("UPDATE vouchers SET status = 'paid' WHERE id = $1", [b]);
+    // The adapter noted something on c while it was still created.
+    await db.query(
+      `UPDATE vouchers SET platform_data = jsonb_set(platform_data, '{platform,note}', '"x"')
+       WHERE id = $1`,
+      [c],
+    );
+    const nextPollAt = new Date(Date.now() + 600_000);
+    const issued = [
+      { voucherId: a!, cip: "9200001", cipUrl: null, nextPollAt, message: message(a!, "9200001") },
+      { voucherId: b!, cip: "9200002", cipUrl: null, nextPollAt, message: message(b!, "9200002") },
+      { voucherId: c!, cip: "9200003", cipUrl: null, nextPollAt, message: message(c!, "9200003") },
+      { voucherId: c!, cip: "9200004", cipUrl: null, nextPollAt, message: message(c!, "9200004") },
+    ];
+    const moved = await markVouchersPending(db, issued);
+    expect(moved.map((v) => v.id).sort()).toEqual([a, c].sort());
+    const [ma] = await outboxOf(db, a!);
+    expect(ma).toMatchObject({
+      kind: "voucher.pending",
+      payload: { voucher: { id: a, cip: "9200001", platformData: { gid: "o1" } } },
+    });
+    expect(await outboxOf(db, b!)).toEqual([]);
+    const mc = await outboxOf(db, c!);
+    expect(mc).toHaveLength(1);
+    // The message names the CIP that became current, and the adapter data as committed.
+    expect(mc[0]!.payload.voucher).toEqual({
+      id: c,
+      cip: moved.find((v) => v.id === c)!.cip,
+      platformData: { gid: "o3", note: "x" },
+    });
+    // A replay of the same transition moves and enqueues nothing.
+    expect(await markVouchersPending(db, issued)).toEqual([]);
+    expect(await outboxOf(db, a!)).toHaveLength(1);
+  });
+
+  it("is all or nothing: a message the database refuses leaves the voucher created", async () => {
+    const { db } = t();
+    const tenant = await createTestTenant(db);
+    const id = await created(db, tenant.id, "o9");
+    const nextPollAt = new Date(Date.now() + 600_000);
+    await expect(
+      markVouchersPending(db, [
+        {
+          voucherId: id,
+          cip: "9200009",
+          cipUrl: null,
+          nextPollAt,
+          // jsonb refuses \u0000: the enqueue fails inside the statement.
+          message: { ...message(id, "9200009"), payload: { voucher: { id: "\u0000" } } },
+        },
+      ]),
+    ).rejects.toThrow();
+    const stored = (await getVoucher(db, id))!;
+    expect(stored.status).toBe("created");
+    expect(stored.cip).toBeNull();
+    expect(await listVoucherCips(db, id)).toEqual([]);
+    expect(await outboxOf(db, id)).toEqual([]);
   });
 });

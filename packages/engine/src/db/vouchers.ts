@@ -1,5 +1,6 @@
 import { ConflictError, type Money } from "@pe-pay/core";
 import type { Executor, Row, Tx } from "./database";
+import { OUTBOX_ENQUEUE_CTES } from "./outbox";
 import {
   col,
   guardedUpdate,
@@ -343,6 +344,13 @@ export interface CipIssued {
   cip: string;
   cipUrl: string | null;
   nextPollAt: Date;
+  /**
+   * Enqueued in the same statement when this CIP became the voucher's current one. The payload
+   * is `{ voucher: <view> }` as the caller expects the moved row to be; its `voucher.platformData`
+   * is taken from the row itself (the adapter may have added a key while the voucher was
+   * `created`), so the stored view is exactly the committed row's.
+   */
+  message?: { kind: string; dedupeKey: string; payload: { voucher: unknown } };
 }
 
 /**
@@ -351,16 +359,23 @@ export interface CipIssued {
  * given CIP is recorded in voucher_cips, moved or not, so later events about it still find the
  * voucher. Returns the rows that moved; a voucher absent from the result had left `created`
  * meanwhile. Given the same voucher twice, at most one of its CIPs becomes the current one.
+ *
+ * With `message`s, the moved vouchers' outbox messages are enqueued by the same statement
+ * (OUTBOX_ENQUEUE_CTES): one statement is one transaction, so the transition and its message
+ * commit together without BEGIN and COMMIT round trips, and a voucher that did not move (or a
+ * CIP that did not become the current one) enqueues nothing.
  */
 export async function markVouchersPending(
   q: Executor,
   issued: readonly CipIssued[],
 ): Promise<VoucherRecord[]> {
   if (issued.length === 0) return [];
+  const withMessages = issued.some((i) => i.message);
   const { rows } = await q.query(
     `WITH d AS (
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[])
-         AS d(id, cip, cip_url, next_poll_at)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[],
+                            $6::text[], $7::text[])
+         AS d(id, cip, cip_url, next_poll_at, kind, dedupe_key, payload)
      ), u AS (
        UPDATE vouchers v SET status = 'pending', cip = d.cip, cip_url = d.cip_url,
          next_poll_at = d.next_poll_at, expiry_lease_until = NULL, last_error = NULL,
@@ -371,15 +386,38 @@ export async function markVouchersPending(
        INSERT INTO voucher_cips (tenant_id, cip, voucher_id)
        SELECT v.tenant_id, d.cip, d.id FROM d JOIN vouchers v ON v.id = d.id
        ON CONFLICT DO NOTHING
-     )
+     )${
+       withMessages
+         ? `, i AS (
+       SELECT DISTINCT ON (u.id) u.tenant_id, 'voucher'::text AS aggregate_type,
+         u.id::text AS aggregate_id, d.kind,
+         jsonb_set(d.payload::jsonb, '{voucher,platformData}',
+           COALESCE(u.platform_data->'platform', '{}'::jsonb)) AS payload,
+         d.dedupe_key, NULL::text AS available_at
+       FROM u JOIN d ON d.id = u.id AND d.cip = u.cip
+       WHERE d.kind IS NOT NULL
+       ORDER BY u.id
+     ), ${OUTBOX_ENQUEUE_CTES}`
+         : ""
+     }
      SELECT * FROM u`,
     [
       issued.map((i) => i.voucherId),
       issued.map((i) => i.cip),
       issued.map((i) => i.cipUrl),
       issued.map((i) => i.nextPollAt),
+      issued.map((i) => i.message?.kind ?? null),
+      issued.map((i) => i.message?.dedupeKey ?? null),
+      issued.map((i) => (i.message ? json(i.message.payload) : null)),
     ],
   );
+  return rows.map(mapVoucher);
+}
+
+/** Several vouchers by id, as they are now (no lock). */
+export async function getVouchers(q: Executor, ids: readonly string[]): Promise<VoucherRecord[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await q.query("SELECT * FROM vouchers WHERE id = ANY($1::uuid[])", [[...ids]]);
   return rows.map(mapVoucher);
 }
 

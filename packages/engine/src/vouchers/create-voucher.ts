@@ -12,14 +12,13 @@ import {
   type FieldIssue,
 } from "@pe-pay/core";
 import type { EngineContext } from "../context";
-import { enqueueOutboxMany } from "../db/outbox";
 import { insertClaimedVoucher } from "../db/voucher-and-settings";
 import type { TenantRecord } from "../db/tenants";
 import {
   findVoucherByIdempotencyKey,
   findVoucherByPlatformPaymentId,
   getVoucher,
-  lockVouchers,
+  getVouchers,
   markVouchersPending,
   updateVoucher,
   type VoucherRecord,
@@ -239,9 +238,10 @@ const finishers = new WeakMap<EngineContext, MicroBatcher<IssuedCip, VoucherView
 
 /**
  * Step 3's write, shared by the createVoucher calls of one engine: the calls whose CIPs came back
- * together are finished in one transaction (markVouchersPending, then one enqueueOutboxMany).
- * Alone, a call waits for nothing (a batch of one on the next turn of the event loop); under load
- * BEGIN, COMMIT and both statements are paid once per batch instead of once per voucher.
+ * together are finished by ONE statement (markVouchersPending with their voucher.pending
+ * messages), which is a transaction of its own: the transition and its message commit together
+ * or not at all, with no BEGIN and COMMIT to pay. Alone, a call waits for nothing (a batch of one
+ * on the next turn of the event loop); under load the statement is paid once per batch.
  */
 function finisherFor(ctx: EngineContext): MicroBatcher<IssuedCip, VoucherView> {
   let b = finishers.get(ctx);
@@ -266,42 +266,46 @@ async function finishBatch(ctx: EngineContext, items: IssuedCip[]): Promise<Vouc
   }
 }
 
-function finishTogether(ctx: EngineContext, items: IssuedCip[]): Promise<VoucherView[]> {
-  return ctx.db.transaction(async (tx) => {
-    const moved = new Map(
-      (
-        await markVouchersPending(
-          tx,
-          items.map((i) => ({
-            voucherId: i.voucher.id,
-            cip: i.cip,
-            cipUrl: i.cipUrl,
-            nextPollAt: i.nextPollAt,
-          })),
-        )
-      ).map((v) => [v.id, v]),
-    );
-    await enqueueOutboxMany(
-      tx,
-      [...moved.values()].map((pending) => ({
-        tenantId: pending.tenantId,
-        aggregateId: pending.id,
-        kind: "voucher.pending",
-        payload: { voucher: toVoucherView(pending) },
-        dedupeKey: `voucher.pending:${pending.id}`,
-      })),
-    );
-    // Moved meanwhile (e.g. the CIP was paid and notified before we got here), or another
-    // caller's CIP became the current one: its CIP is on record (voucher_cips) all the same, so
-    // every later event still maps to this voucher; the caller gets the voucher as it is now.
-    const others = items.filter((i) => moved.get(i.voucher.id)?.cip !== i.cip);
-    const now = new Map(
-      (await lockVouchers(tx, [...new Set(others.map((i) => i.voucher.id))])).map((v) => [v.id, v]),
-    );
-    return items.map((i) => {
-      const pending = moved.get(i.voucher.id);
-      return toVoucherView(pending?.cip === i.cip ? pending : now.get(i.voucher.id)!);
-    });
+async function finishTogether(ctx: EngineContext, items: IssuedCip[]): Promise<VoucherView[]> {
+  const moved = new Map(
+    (
+      await markVouchersPending(
+        ctx.db,
+        items.map((i) => ({
+          voucherId: i.voucher.id,
+          cip: i.cip,
+          cipUrl: i.cipUrl,
+          nextPollAt: i.nextPollAt,
+          message: {
+            kind: "voucher.pending",
+            dedupeKey: `voucher.pending:${i.voucher.id}`,
+            // The view of the row this CIP moves to pending (enqueued only if it does).
+            payload: {
+              voucher: toVoucherView({
+                ...i.voucher,
+                status: "pending",
+                cip: i.cip,
+                cipUrl: i.cipUrl,
+              }),
+            },
+          },
+        })),
+      )
+    ).map((v) => [v.id, v]),
+  );
+  // Moved meanwhile (e.g. the CIP was paid and notified before we got here), or another
+  // caller's CIP became the current one: its CIP is on record (voucher_cips) all the same, so
+  // every later event still maps to this voucher; the caller gets the voucher as it is now.
+  const others = items.filter((i) => moved.get(i.voucher.id)?.cip !== i.cip);
+  const now = new Map(
+    (await getVouchers(ctx.db, [...new Set(others.map((i) => i.voucher.id))])).map((v) => [
+      v.id,
+      v,
+    ]),
+  );
+  return items.map((i) => {
+    const pending = moved.get(i.voucher.id);
+    return toVoucherView(pending?.cip === i.cip ? pending : now.get(i.voucher.id)!);
   });
 }
 
