@@ -1,16 +1,19 @@
 import type { Clock } from "@pe-pay/core";
-import { getVoucher, type Database } from "@pe-pay/engine";
+import type { Database } from "@pe-pay/engine";
 import { renderVoucherEmail } from "@pe-pay/voucher";
 import type { VoucherView } from "../engine-ports";
 import type { Logger } from "../ports";
 import { claimVoucherEmail, releaseVoucherEmail } from "../storage/voucher-notes";
-import { shopifyVoucherViewModel } from "../wiring/voucher-page";
+import { buildShopifyVoucherViewModel } from "../wiring/voucher-page";
 import type { MailTransport } from "./transport";
 
 /**
  * Sends the voucher to the shopper once (Shopify's thank-you page does not show the CIP).
  * Best effort: a mail failure is logged and never holds up the Shopify callbacks; the claim is
  * released so a later `voucher.pending` redelivery may try again.
+ *
+ * One statement per delivery: the claim returns the address, the shopper's name, the shop and
+ * its channels with it (the voucher view comes with the outbox message).
  */
 export function createVoucherMailer(deps: {
   db: Database;
@@ -21,15 +24,17 @@ export function createVoucherMailer(deps: {
 }) {
   return async function sendVoucherEmailOnce(voucher: VoucherView): Promise<boolean> {
     if (voucher.status !== "pending" || !voucher.cip) return false;
-    const record = await getVoucher(deps.db, voucher.id);
-    const to = record?.shopperEmail?.trim();
-    if (!to) {
+    const claim = await claimVoucherEmail(deps.db, voucher.id, deps.clock.now());
+    const to = claim.facts?.to?.trim();
+    if (claim.facts && !to) {
+      // The claim refuses a blank address; one only JavaScript calls blank gives its claim back.
+      if (claim.claimed) await releaseVoucherEmail(deps.db, voucher.id).catch(() => undefined);
       deps.logger.info({ voucherId: voucher.id }, "no shopper e-mail: voucher not mailed");
       return false;
     }
-    if (!(await claimVoucherEmail(deps.db, voucher.id, deps.clock.now()))) return false;
+    if (!claim.claimed || !to) return false;
     try {
-      const vm = await shopifyVoucherViewModel(deps, voucher, "pending");
+      const vm = buildShopifyVoucherViewModel(deps, voucher, "pending", claim.facts);
       const mail = await renderVoucherEmail(vm);
       await deps.transport.send({
         to,

@@ -32,6 +32,14 @@ export interface VoucherPageDeps {
   logger: Logger;
 }
 
+/** What the view model shows beyond the voucher view: the shop, its channels, the shopper. */
+export interface ShopifyVoucherFacts {
+  shopDomain: string | null;
+  displayName: string | null;
+  enabledChannels: string[] | null;
+  shopperFirstName: string | null;
+}
+
 /** The shopper's page and e-mail share one view model. */
 export async function shopifyVoucherViewModel(
   deps: Pick<VoucherPageDeps, "db" | "clock" | "appUrl">,
@@ -43,9 +51,24 @@ export async function shopifyVoucherViewModel(
     getSettings(deps.db, voucher.tenantId).catch(() => null),
     getVoucher(deps.db, voucher.id),
   ]);
+  return buildShopifyVoucherViewModel(deps, voucher, display, {
+    shopDomain: tenant?.shopDomain ?? null,
+    displayName: tenant?.displayName ?? null,
+    enabledChannels: settings?.enabledChannels ?? null,
+    shopperFirstName: record?.shopperFirstName ?? null,
+  });
+}
+
+/** The view model from facts already read (the e-mail reads them with its claim). */
+export function buildShopifyVoucherViewModel(
+  deps: Pick<VoucherPageDeps, "clock" | "appUrl">,
+  voucher: VoucherView,
+  display: VoucherDisplayStatus,
+  facts: ShopifyVoucherFacts,
+): VoucherViewModel {
   const pd = voucher.platformData;
-  const groups = channelGroupsOf(settings?.enabledChannels ?? []);
-  const shop = tenant?.shopDomain ?? "";
+  const groups = channelGroupsOf(facts.enabledChannels ?? []);
+  const shop = facts.shopDomain ?? "";
   const token = voucher.publicToken;
   const sessionId = voucher.platformReference.split("/").pop() ?? voucher.platformReference;
   const returnUrl = str(pd.redirectUrl);
@@ -53,7 +76,7 @@ export async function shopifyVoucherViewModel(
   const locale = /^en\b/i.test(str(pd.customerLocale) ?? "") ? "en" : "es";
   return buildVoucherViewModel(
     {
-      merchantName: tenant?.displayName ?? shop.replace(/\.myshopify\.com$/, "") ?? "Tienda",
+      merchantName: facts.displayName ?? shop.replace(/\.myshopify\.com$/, "") ?? "Tienda",
       // Shopify numbers the order only after paymentSessionPending; the session id is what the
       // merchant can search for in the app's dashboard.
       orderReference: `#${sessionId.slice(-8)}`,
@@ -62,7 +85,7 @@ export async function shopifyVoucherViewModel(
       ...(voucher.cipUrl ? { cipUrl: voucher.cipUrl } : {}),
       expiresAt: voucher.expiresAt,
       status: display,
-      ...(record?.shopperFirstName ? { shopperFirstName: record.shopperFirstName } : {}),
+      ...(facts.shopperFirstName ? { shopperFirstName: facts.shopperFirstName } : {}),
       ...(groups.length ? { enabledChannelGroups: groups } : {}),
       ...(returnUrl ? { returnUrl } : {}),
       ...(cancelUrl && display === "pending"

@@ -1,0 +1,158 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import {
+  getVoucher,
+  insertOrGetVoucher,
+  transitionVoucher,
+  updateSettings,
+  type Database,
+  type TenantRecord,
+} from "@pe-pay/engine";
+import { createTestTenant, forEachDatabase } from "../../../packages/engine/test/support/databases";
+import { createVoucherMailer } from "../src/mail/voucher-mailer";
+import { memoryTransport, type MailMessage, type MailTransport } from "../src/mail/transport";
+import type { VoucherView } from "../src/engine-ports";
+import { silentLogger } from "../src/ports";
+
+/** Counts the statements sent through a database. */
+function counting(db: Database): { db: Database; sql: string[] } {
+  const sql: string[] = [];
+  const wrapped: Database = {
+    kind: db.kind,
+    inTransaction: false,
+    query(text, params) {
+      sql.push(text);
+      return db.query(text, params);
+    },
+    exec(text) {
+      sql.push(text);
+      return db.exec(text);
+    },
+    transaction(fn, opts) {
+      sql.push("BEGIN");
+      return db.transaction(fn, opts);
+    },
+    close: () => db.close(),
+  };
+  return { db: wrapped, sql };
+}
+
+const clock = { now: () => new Date() };
+
+forEachDatabase("voucher e-mail", (t) => {
+  let tenant: TenantRecord;
+  beforeAll(async () => {
+    tenant = await createTestTenant(t().db, { displayName: "Bodega Rosa" });
+    await updateSettings(t().db, tenant.id, { enabledChannels: ["agents"] });
+  });
+
+  /** A pending voucher as the engine leaves it, and its view as the outbox delivers it. */
+  async function pendingVoucher(
+    over: { email?: string | null; firstName?: string | null } = {},
+  ): Promise<VoucherView> {
+    const key = `s-${randomBytes(6).toString("hex")}`;
+    const { record } = await insertOrGetVoucher(t().db, {
+      tenantId: tenant.id,
+      platformPaymentId: key,
+      idempotencyKey: key,
+      requestFingerprint: "fp",
+      transactionCode: `T${randomBytes(12).toString("hex").toUpperCase()}`,
+      amount: { minor: 14_990, currency: "PEN" },
+      status: "created",
+      expiresAt: new Date(Date.now() + 24 * 3_600_000),
+      shopperEmail: over.email === undefined ? "rosa.quispe@example.pe" : over.email,
+      shopperFirstName: over.firstName === undefined ? "Lucía" : over.firstName,
+      platformData: { platform: { gid: `gid://shopify/PaymentSession/${key}` } },
+    });
+    const cip = String(Math.floor(10_000_000 + Math.random() * 89_999_999));
+    const pending = (await transitionVoucher(t().db, record.id, "created", "pending", { cip }))!;
+    return {
+      id: pending.id,
+      tenantId: pending.tenantId,
+      status: "pending",
+      cip,
+      cipUrl: null,
+      amount: pending.amount,
+      expiresAt: pending.expiresAt,
+      paidAt: null,
+      publicToken: `${randomUUID().replace(/-/g, "")}${randomBytes(7).toString("hex")}`,
+      platformReference: `gid://shopify/PaymentSession/${key}`,
+      platformData: { customerLocale: "es-PE" },
+    };
+  }
+
+  function mailer(db: Database, transport: MailTransport = memoryTransport()) {
+    return createVoucherMailer({
+      db,
+      clock,
+      appUrl: "https://pay.pe-pay.test",
+      transport,
+      logger: silentLogger,
+    });
+  }
+  const sent = (transport: MailTransport) =>
+    (transport as MailTransport & { messages: MailMessage[] }).messages;
+
+  it("sends once, in one statement, with the shop, channels and shopper from that statement", async () => {
+    const voucher = await pendingVoucher();
+    const transport = memoryTransport();
+    const rec = counting(t().db);
+    expect(await mailer(rec.db, transport)(voucher)).toBe(true);
+    expect(rec.sql).toHaveLength(1);
+    const [mail] = sent(transport);
+    expect(mail!.to).toBe("rosa.quispe@example.pe");
+    expect(mail!.html).toContain(voucher.cip!);
+    expect(mail!.html).toContain("Bodega Rosa");
+    expect(mail!.html).toContain("Lucía");
+    // Only the channel groups the shop enabled (agents, not online banking).
+    expect(mail!.html).toContain("Western Union");
+    expect(mail!.html).not.toMatch(/app o web de tu banco:/);
+    // A redelivery of voucher.pending (this instance or another) sends nothing.
+    expect(await mailer(t().db, transport)(voucher)).toBe(false);
+    expect(sent(transport)).toHaveLength(1);
+    const stored = await getVoucher(t().db, voucher.id);
+    expect((stored!.platformData.platform as Record<string, unknown>).emailSentAt).toEqual(
+      expect.any(String),
+    );
+  });
+
+  it("two deliveries racing for the same voucher send one e-mail", async () => {
+    const voucher = await pendingVoucher();
+    const transport = memoryTransport();
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => mailer(t().db, transport)(voucher)),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(sent(transport)).toHaveLength(1);
+  });
+
+  it("no address (or a blank one): nothing sent, nothing claimed", async () => {
+    for (const email of [null, "", "   "]) {
+      const voucher = await pendingVoucher({ email });
+      const transport = memoryTransport();
+      expect(await mailer(t().db, transport)(voucher)).toBe(false);
+      expect(sent(transport)).toHaveLength(0);
+      const stored = await getVoucher(t().db, voucher.id);
+      expect(stored!.platformData.platform).not.toHaveProperty("emailSentAt");
+    }
+  });
+
+  it("a voucher no longer pending in storage is not mailed", async () => {
+    const voucher = await pendingVoucher();
+    await transitionVoucher(t().db, voucher.id, "pending", "paid", { paidAt: new Date() });
+    const transport = memoryTransport();
+    expect(await mailer(t().db, transport)(voucher)).toBe(false);
+    expect(sent(transport)).toHaveLength(0);
+  });
+
+  it("a failed send gives the claim back, so a redelivery mails it", async () => {
+    const voucher = await pendingVoucher({ firstName: null });
+    const failing: MailTransport = {
+      kind: "memory",
+      send: () => Promise.reject(new Error("SMTP down")),
+    };
+    expect(await mailer(t().db, failing)(voucher)).toBe(false);
+    const transport = memoryTransport();
+    expect(await mailer(t().db, transport)(voucher)).toBe(true);
+    expect(sent(transport)).toHaveLength(1);
+  });
+});
