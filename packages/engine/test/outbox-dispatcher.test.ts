@@ -16,6 +16,7 @@ import {
   outboxBackoffMs,
   requeueDeadLetter,
   evaluateAlerts,
+  setTenantCredentials,
   type Database,
   type TenantRecord,
 } from "../src/index";
@@ -129,6 +130,52 @@ forEachDatabase("outbox dispatcher", (t) => {
       },
     });
     expect((await listOutbox(db, { aggregateId: v.id }))[0]!.status).toBe("delivered");
+  });
+
+  it("reads and decrypts the tenant once, until its row changes (whoever changes it)", async () => {
+    const db = t().db;
+    const sql: string[] = [];
+    const logged: Database = {
+      ...db,
+      kind: db.kind,
+      inTransaction: false,
+      query(text, params) {
+        sql.push(text);
+        return db.query(text, params);
+      },
+      transaction: (fn, opts) => db.transaction(fn, opts),
+      exec: (text) => db.exec(text),
+      close: () => db.close(),
+    };
+    const { ctx } = makeContext(logged);
+    const tenant = await shopifyTenant(db);
+    const { deliverer, delivered } = recordingDeliverer();
+    const dispatcher = createOutboxDispatcher(ctx, [deliverer]);
+    const tenantReads = () => sql.filter((q) => /FROM tenants t WHERE t\.id/.test(q)).length;
+    const round = async () => {
+      const v = await voucher(db, tenant);
+      await enqueue(db, tenant.id, v.id, "voucher.pending", ctx.clock.now());
+      expect(await dispatcher.runOnce()).toMatchObject({ delivered: 1 });
+      return delivered.at(-1)!.tenant.platformCredentials.accessToken;
+    };
+    expect(await round()).toBe("shpat_test_token");
+    expect(tenantReads()).toBe(1);
+    expect(await round()).toBe("shpat_test_token");
+    expect(tenantReads()).toBe(1); // the claim said the row is unchanged
+    // Another instance (not this dispatcher, no invalidation call) stores a new token.
+    await setTenantCredentials(db, testKeyring(), tenant.id, {
+      platformCredentials: { kind: "shopify", accessToken: "shpat_rotated" },
+    });
+    expect(await round()).toBe("shpat_rotated");
+    expect(tenantReads()).toBe(2);
+    // A re-seal of the same credentials changes the ciphertext: read again, same token.
+    await setTenantCredentials(db, testKeyring(), tenant.id, {
+      platformCredentials: { kind: "shopify", accessToken: "shpat_rotated" },
+    });
+    expect(await round()).toBe("shpat_rotated");
+    expect(tenantReads()).toBe(3);
+    expect(await round()).toBe("shpat_rotated");
+    expect(tenantReads()).toBe(3);
   });
 
   it("keeps order per voucher while the head is retried; other vouchers flow", async () => {

@@ -1,5 +1,6 @@
 import { StorageUsageError, type Executor, type Row, type Tx } from "./database";
 import { interval, json, optDate, optString, type ClaimOptionsBase } from "./sql-helpers";
+import { platformContextStampSql } from "./tenants";
 
 export type OutboxStatus = "pending" | "delivered" | "dead";
 
@@ -20,6 +21,11 @@ export interface OutboxMessage {
   createdAt: Date;
   deliveredAt: Date | null;
   deadAt: Date | null;
+  /**
+   * claimOutboxBatch only (null elsewhere): the tenant's platformContextStampSql when claimed,
+   * so a dispatcher can tell whether the delivery context it holds is still the stored one.
+   */
+  tenantStamp: string | null;
 }
 
 function mapOutbox(r: Row): OutboxMessage {
@@ -39,6 +45,7 @@ function mapOutbox(r: Row): OutboxMessage {
     createdAt: r.created_at as Date,
     deliveredAt: optDate(r.delivered_at),
     deadAt: optDate(r.dead_at),
+    tenantStamp: optString(r.tenant_stamp__),
   };
 }
 
@@ -137,7 +144,8 @@ export const OUTBOX_ENQUEUE_CTES = `s AS (
  * message becomes claimable only once its predecessor is delivered or dead. SKIP LOCKED splits
  * heads among dispatchers; the claim pushes `next_attempt_at` forward by the lease, which also
  * brings the message back if the dispatcher dies mid-delivery (delivery is at-least-once, so
- * consumers must be idempotent). `attempts` counts claims.
+ * consumers must be idempotent). `attempts` counts claims. Each message comes with its tenant's
+ * `tenantStamp`, read by this same statement.
  */
 export async function claimOutboxBatch(
   q: Executor,
@@ -157,7 +165,8 @@ export async function claimOutboxBatch(
      )
      UPDATE outbox SET next_attempt_at = $1::timestamptz + $3::interval, attempts = attempts + 1
      FROM due WHERE outbox.id = due.id
-     RETURNING outbox.*`,
+     RETURNING outbox.*, (SELECT ${platformContextStampSql("t")} FROM tenants t
+                          WHERE t.id = outbox.tenant_id) AS tenant_stamp__`,
     [opts.now, opts.limit, interval(opts.leaseMs)],
   );
   return rows.map(mapOutbox).sort((a, b) => a.id - b.id);

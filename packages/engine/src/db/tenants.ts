@@ -263,6 +263,57 @@ export async function getTenantCredentials(
 }
 
 /**
+ * A digest of what a delivery's TenantContext is made of (platform, shop domain and the sealed
+ * platform credentials) for the row aliased `alias`: equal digests, equal context, since the
+ * same ciphertext always opens to the same credentials. Any write of those columns changes it
+ * (a re-seal too: a new nonce), whoever made it and whether or not it bumped updated_at.
+ */
+export function platformContextStampSql(alias: string): string {
+  return `md5(convert_to(${alias}.platform || ' ' || ${alias}.shop_domain, 'UTF8') || COALESCE(${alias}.platform_credentials, '\\x'::bytea))`;
+}
+
+export interface TenantWithCredentials {
+  tenant: TenantRecord;
+  credentials: TenantCredentials;
+  /** platformContextStampSql of the row read. */
+  platformStamp: string;
+}
+
+/**
+ * getTenant and getTenantCredentials from ONE read of the row (the tenant row holds the sealed
+ * credentials). Only the sets asked for are decrypted; the others come back null.
+ */
+export async function getTenantWithCredentials(
+  q: Executor,
+  keyring: Keyring,
+  tenantId: string,
+  open: { pagoEfectivo?: boolean; platform?: boolean } = { pagoEfectivo: true, platform: true },
+): Promise<TenantWithCredentials | null> {
+  const { rows } = await q.query(
+    `SELECT t.*, ${platformContextStampSql("t")} AS platform_stamp__ FROM tenants t WHERE t.id = $1`,
+    [tenantId],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  const unseal = <T>(blob: unknown, column: string): T | null =>
+    blob
+      ? (JSON.parse(keyring.decrypt(blob as Buffer, aad(tenantId, column)).toString("utf8")) as T)
+      : null;
+  return {
+    tenant: mapTenant(r),
+    credentials: {
+      pagoEfectivo: open.pagoEfectivo
+        ? unseal<PeCredentials>(r.pe_credentials, "pe_credentials")
+        : null,
+      platform: open.platform
+        ? unseal<PlatformCredentials>(r.platform_credentials, "platform_credentials")
+        : null,
+    },
+    platformStamp: String(r.platform_stamp__),
+  };
+}
+
+/**
  * Re-encrypts credentials written with a key other than the keyring's primary (after a
  * rotation, before the old key is removed). Returns how many tenants were rewritten.
  */

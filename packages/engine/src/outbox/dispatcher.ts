@@ -24,7 +24,7 @@ import {
   type OutboxMessage as StoredOutboxMessage,
 } from "../db/outbox";
 import { getRefund } from "../db/refunds";
-import { getTenant, getTenantCredentials, type PlatformCredentials } from "../db/tenants";
+import { getTenantWithCredentials, type PlatformCredentials } from "../db/tenants";
 import type {
   DeliveryOutcome,
   OutboxKind,
@@ -82,24 +82,43 @@ export function createOutboxDispatcher(
   const concurrency = Math.max(1, opts.concurrency ?? 8);
   const loadVoucher = opts.loadVoucher ?? loadOutboxVoucherView;
 
+  /**
+   * Delivery contexts (decrypted platform credentials) kept across rounds, each with the stamp of
+   * the tenant row it was read from. Every claim returns the row's current stamp (same statement
+   * as the claim), so a context is reused only while platform, shop and sealed credentials are
+   * byte for byte the ones stored at claim time: a change made by any instance (a reconnect, a
+   * refreshed token, a re-seal) is seen by the next claim, exactly as if the tenant were read
+   * every round — without the read and the decryption.
+   */
+  const contexts = new Map<string, { stamp: string; context: TenantContext }>();
+
   async function tenantContext(
-    tenantId: string,
-    cache: Map<string, Promise<TenantContext>>,
+    m: StoredOutboxMessage,
+    round: Map<string, Promise<TenantContext>>,
   ): Promise<TenantContext> {
-    let p = cache.get(tenantId);
+    const known = contexts.get(m.tenantId);
+    if (known && m.tenantStamp !== null && known.stamp === m.tenantStamp) return known.context;
+    let p = round.get(m.tenantId);
     if (!p) {
       p = (async () => {
-        const tenant = await getTenant(ctx.db, tenantId);
-        if (!tenant) throw new PermanentError("tenant not found");
-        const creds = await getTenantCredentials(ctx.db, ctx.keyring, tenantId);
-        return {
-          id: tenant.id,
-          platform: tenant.platform,
-          shopDomain: tenant.shopDomain,
-          platformCredentials: flatCredentials(creds.platform),
+        const read = await getTenantWithCredentials(ctx.db, ctx.keyring, m.tenantId, {
+          platform: true,
+        });
+        if (!read) {
+          contexts.delete(m.tenantId);
+          throw new PermanentError("tenant not found");
+        }
+        const context: TenantContext = {
+          id: read.tenant.id,
+          platform: read.tenant.platform,
+          shopDomain: read.tenant.shopDomain,
+          platformCredentials: flatCredentials(read.credentials.platform),
         };
+        if (contexts.size >= 10_000) contexts.clear();
+        contexts.set(m.tenantId, { stamp: read.platformStamp, context });
+        return context;
       })();
-      cache.set(tenantId, p);
+      round.set(m.tenantId, p);
     }
     return p;
   }
@@ -136,7 +155,7 @@ export function createOutboxDispatcher(
     cache: Map<string, Promise<TenantContext>>,
   ): Promise<DeliveryOutcome> {
     try {
-      const tenant = await tenantContext(m.tenantId, cache);
+      const tenant = await tenantContext(m, cache);
       const deliverer = byPlatform.get(tenant.platform);
       // Another instance may be configured with it (rolling deploy): retry, do not drop.
       if (!deliverer) return { status: "retry", error: `no deliverer for ${tenant.platform}` };

@@ -1,8 +1,7 @@
 import { ConflictError, NotFoundError, type PagoEfectivoClient } from "@pe-pay/core";
 import type { EngineContext } from "../context";
 import {
-  getTenant,
-  getTenantCredentials,
+  getTenantWithCredentials,
   findTenantByNotificationToken,
   type PeCredentials,
   type PeEnvironment,
@@ -16,7 +15,7 @@ export interface TenantEntry {
 
 /**
  * Tenants with their decrypted PagoEfectivo credentials and clients, cached for a short time:
- * every notification needs the secret key, and decrypting it (plus two queries) per request
+ * every notification needs the secret key, and decrypting it (plus a query) per request
  * would dominate the notification path. The cache lives in one engine instance's memory only;
  * a signature that fails against a cached secret is re-checked against a fresh read, so a
  * credential rotation is picked up at once.
@@ -48,14 +47,16 @@ export class TenantAccess {
     const now = Date.now();
     const hit = this.byId.get(tenantId);
     if (hit && !opts.fresh && now - hit.at < this.ttlMs) return hit.entry;
-    const tenant = await getTenant(this.ctx.db, tenantId);
-    if (!tenant) {
+    // One read: the row holds the sealed credentials; only PagoEfectivo's are opened.
+    const read = await getTenantWithCredentials(this.ctx.db, this.ctx.keyring, tenantId, {
+      pagoEfectivo: true,
+    });
+    if (!read) {
       this.byId.delete(tenantId);
       return null;
     }
-    const creds = tenant.hasPeCredentials
-      ? (await getTenantCredentials(this.ctx.db, this.ctx.keyring, tenantId)).pagoEfectivo
-      : null;
+    const { tenant } = read;
+    const creds = read.credentials.pagoEfectivo;
     const previous = hit?.entry.credentials;
     if (previous && (!creds || previous.secretKey !== creds.secretKey)) this.invalidate(tenantId);
     const entry = { tenant, credentials: creds };
