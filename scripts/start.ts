@@ -20,6 +20,7 @@ import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { firstPostIdAt } from "../apps/demo-store/src/woo/state";
+import { FIRST_CIP } from "../apps/sandbox/src/state";
 import { seedLocal } from "./seed-local";
 import {
   DEFAULT_PORTS,
@@ -70,6 +71,11 @@ function chosenPorts(): ServicePorts {
     taken.add(port);
   }
   return ports;
+}
+
+/** Like the demo store's firstPostIdAt: FIRST_CIP plus the seconds since 2026-01-01 (UTC). */
+function firstCipAt(now: Date): number {
+  return FIRST_CIP + Math.max(0, Math.floor((now.getTime() - Date.UTC(2026, 0, 1)) / 1000));
 }
 
 function portFree(port: number): Promise<boolean> {
@@ -220,6 +226,7 @@ process.on("SIGTERM", () => void stopAll(0));
 
 async function main(): Promise<void> {
   const ports = chosenPorts();
+  const now = new Date();
   const env = (name: string) => Boolean(process.env[name]?.trim());
   const embedded =
     !env("DATABASE_URL") && !(env("SHOPIFY_DATABASE_URL") && env("WOO_DATABASE_URL"));
@@ -234,9 +241,13 @@ async function main(): Promise<void> {
   const services = localServices({
     dataDir: dataBase,
     ports,
-    // The apps keep their vouchers across restarts, the demo store forgets its orders: start its
-    // WooCommerce order ids past any earlier run's, or a new order would reuse one the bridge has.
-    extraEnv: { demoStore: { DEMO_WOO_FIRST_ORDER_ID: String(firstPostIdAt(new Date())) } },
+    // The apps keep their vouchers across restarts while the demo store and the sandbox forget
+    // theirs: start WooCommerce order ids and CIP numbers past any earlier run's, or a new order
+    // (or CIP) would reuse one the apps already hold, and the checkout would be refused.
+    extraEnv: {
+      demoStore: { DEMO_WOO_FIRST_ORDER_ID: String(firstPostIdAt(now)) },
+      sandbox: { PE_SANDBOX_FIRST_CIP: String(firstCipAt(now)) },
+    },
     ...(databaseUrls ? { databaseUrls } : {}),
     ...(encryptionKey ? { encryptionKey } : {}),
   });

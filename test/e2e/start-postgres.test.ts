@@ -296,29 +296,40 @@ test("a WooCommerce checkout in the demo store produces a voucher, stored in the
   });
 });
 
-test("after a restart on the same databases, a new WooCommerce order gets its own new voucher", async () => {
+test("after a restart on the same databases, new orders on both sides get new vouchers", async () => {
   expect(firstWoo).toBeDefined();
+  const cipsBefore = (await sandboxCips()).map((c) => String(c.cip));
   await stop(run!);
   run = startScript();
   await ready(run);
   for (const id of ["sandbox", "demoStore", "shopify", "woocommerce"] as const)
     expect((await fetch(`${url(id)}/healthz`)).status).toBe(200);
+  // Shopify first, as in the first run: a sandbox that numbered its CIPs from the start again
+  // would hand each app a CIP number it already holds, and the app would refuse it.
+  await shopifyCheckout();
   // Another total than the first run's order: a reused order id would be refused by the bridge.
   const second = await wooCheckout(3);
   expect(second.orderId).not.toBe(firstWoo!.orderId);
+  expect(cipsBefore).not.toContain(second.cip);
   const stored = await withDb(
     databases.woocommerce,
     async (c) =>
       (
-        await c.query<{ group_key: string; status: string }>(
-          "SELECT group_key, status FROM vouchers ORDER BY created_at",
+        await c.query<{ group_key: string; cip: string }>(
+          "SELECT group_key, cip FROM vouchers ORDER BY created_at",
         )
       ).rows,
   );
-  expect(stored.map((v) => v.group_key)).toEqual([
-    String(firstWoo!.orderId),
-    String(second.orderId),
+  expect(stored).toEqual([
+    { group_key: String(firstWoo!.orderId), cip: firstWoo!.cip },
+    { group_key: String(second.orderId), cip: second.cip },
   ]);
-  expect((await sandboxCips()).map((c) => String(c.cip))).toContain(second.cip);
+  const shopifyCips = await withDb(
+    databases.shopify,
+    async (c) =>
+      (await c.query<{ cip: string }>("SELECT cip FROM vouchers ORDER BY created_at")).rows,
+  );
+  expect(shopifyCips).toHaveLength(2);
+  expect(new Set(shopifyCips.map((v) => v.cip)).size).toBe(2);
   await stop(run);
 });

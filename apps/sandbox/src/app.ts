@@ -29,6 +29,11 @@ export interface SandboxOptions {
   publicUrl?: string;
   /** Randomness for fault rates (tests may make it deterministic). */
   random?: () => number;
+  /**
+   * The first CIP number (default FIRST_CIP). `pnpm start` moves it past earlier runs': the apps
+   * keep their vouchers across restarts, and a CIP number they already hold is refused.
+   */
+  firstCip?: number;
 }
 
 export interface Sandbox {
@@ -52,7 +57,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const base = options.clock ?? systemClock;
   const merchants = new Map<number, MerchantConfig>([[DEMO_MERCHANT.idService, DEMO_MERCHANT]]);
   for (const m of options.merchants ?? []) merchants.set(m.idService, m);
-  const state = new SandboxState([...merchants.values()]);
+  const state = new SandboxState([...merchants.values()], options.firstCip);
   const clock: Clock = { now: () => new Date(base.now().getTime() + state.clockOffsetMs) };
   const logger = options.logger ?? silentLogger;
   const random = options.random ?? Math.random;

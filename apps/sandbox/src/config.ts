@@ -7,6 +7,7 @@ const envSchema = z.object({
   PE_SANDBOX_HOST: z.string().min(1).default("127.0.0.1"),
   PE_SANDBOX_MERCHANTS_FILE: z.string().min(1).optional(),
   PE_SANDBOX_PUBLIC_URL: z.url().optional(),
+  PE_SANDBOX_FIRST_CIP: z.coerce.number().int().min(1).max(999_999_999_999).optional(),
 });
 
 export interface SandboxConfig {
@@ -14,6 +15,7 @@ export interface SandboxConfig {
   host: string;
   publicUrl?: string;
   merchants: MerchantConfig[];
+  firstCip?: number;
 }
 
 /** Reads the sandbox's environment; errors name the variable or file, never a key. */
@@ -29,6 +31,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SandboxConfig 
     host: e.PE_SANDBOX_HOST,
     publicUrl: e.PE_SANDBOX_PUBLIC_URL,
     merchants: e.PE_SANDBOX_MERCHANTS_FILE ? readMerchantsFile(e.PE_SANDBOX_MERCHANTS_FILE) : [],
+    ...(e.PE_SANDBOX_FIRST_CIP ? { firstCip: e.PE_SANDBOX_FIRST_CIP } : {}),
   };
 }
 

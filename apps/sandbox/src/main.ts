@@ -9,6 +9,7 @@ async function main(): Promise<void> {
     host: config.host,
     publicUrl: config.publicUrl,
     merchants: config.merchants,
+    ...(config.firstCip ? { firstCip: config.firstCip } : {}),
     logger: {
       info: (m) => console.log(m),
       warn: (m) => console.warn(m),

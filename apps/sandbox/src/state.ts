@@ -125,7 +125,11 @@ export class SandboxState {
   nextOperation = FIRST_OPERATION;
   nextDelivery = 1;
 
-  constructor(private readonly initialMerchants: MerchantConfig[]) {
+  /** `firstCip`: the first CIP number (after a reset too); see SandboxOptions.firstCip. */
+  constructor(
+    private readonly initialMerchants: MerchantConfig[],
+    private readonly firstCip = FIRST_CIP,
+  ) {
     this.reset();
   }
 
@@ -139,7 +143,7 @@ export class SandboxState {
     this.deliveries = [];
     this.faults = {};
     this.clockOffsetMs = 0;
-    this.nextCip = FIRST_CIP;
+    this.nextCip = this.firstCip;
     this.nextOperation = FIRST_OPERATION;
     this.nextDelivery = 1;
   }
