@@ -70,14 +70,14 @@ class PE_Bridge_Client {
 
 	private function decode( $response ) {
 		if ( is_wp_error( $response ) ) {
-			return new WP_Error( 'pagoefectivo_unreachable', __( 'No pudimos comunicarnos con PagoEfectivo. Inténtelo de nuevo en unos minutos o elija otro medio de pago.', 'woocommerce-pagoefectivo' ) );
+			return new WP_Error( 'pagoefectivo_unreachable', __( 'No pudimos comunicarnos con PagoEfectivo. Inténtalo de nuevo en unos minutos o elige otro medio de pago.', 'woocommerce-pagoefectivo' ) );
 		}
 		$status = (int) wp_remote_retrieve_response_code( $response );
 		$data   = json_decode( (string) wp_remote_retrieve_body( $response ), true );
 		if ( $status >= 200 && $status < 300 && is_array( $data ) ) {
 			return $data;
 		}
-		$message = __( 'No pudimos procesar el pago con PagoEfectivo. Inténtelo de nuevo en unos minutos o elija otro medio de pago.', 'woocommerce-pagoefectivo' );
+		$message = __( 'No pudimos procesar el pago con PagoEfectivo. Inténtalo de nuevo en unos minutos o elige otro medio de pago.', 'woocommerce-pagoefectivo' );
 		$code    = 'pagoefectivo_error';
 		if ( is_array( $data ) ) {
 			$code = isset( $data['code'] ) ? 'pagoefectivo_' . sanitize_key( (string) $data['code'] ) : $code;

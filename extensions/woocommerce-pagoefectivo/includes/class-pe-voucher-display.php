@@ -59,11 +59,11 @@ class PE_Voucher_Display {
 			return '';
 		}
 		$out  = '<section class="pagoefectivo-voucher">';
-		$out .= '<h2>' . esc_html__( 'Pague con PagoEfectivo', 'woocommerce-pagoefectivo' ) . '</h2>';
+		$out .= '<h2>' . esc_html__( 'Paga con PagoEfectivo', 'woocommerce-pagoefectivo' ) . '</h2>';
 		$out .= '<p>' . esc_html__( 'Código de pago (CIP):', 'woocommerce-pagoefectivo' ) . ' <strong>' . esc_html( $v['cip'] ) . '</strong></p>';
 		$out .= '<p>' . esc_html__( 'Monto:', 'woocommerce-pagoefectivo' ) . ' ' . esc_html( $v['amount'] ) . '</p>';
-		$out .= '<p>' . esc_html__( 'Pague antes de:', 'woocommerce-pagoefectivo' ) . ' ' . esc_html( $v['deadline'] ) . ' ' . esc_html__( '(hora de Lima)', 'woocommerce-pagoefectivo' ) . '</p>';
-		$out .= '<p>' . esc_html__( 'Pague en agentes y bancos (BCP, BBVA, Interbank, Scotiabank y otros) o desde su banca móvil, indicando que paga un servicio de PagoEfectivo con su CIP.', 'woocommerce-pagoefectivo' ) . '</p>';
+		$out .= '<p>' . esc_html__( 'Paga antes de:', 'woocommerce-pagoefectivo' ) . ' ' . esc_html( $v['deadline'] ) . ' ' . esc_html__( '(hora de Lima)', 'woocommerce-pagoefectivo' ) . '</p>';
+		$out .= '<p>' . esc_html__( 'Paga en agentes y bancos (BCP, BBVA, Interbank, Scotiabank y otros) o desde tu banca móvil, indicando que pagas un servicio de PagoEfectivo con tu CIP.', 'woocommerce-pagoefectivo' ) . '</p>';
 		if ( '' !== $v['voucher_url'] ) {
 			$out .= '<p><a class="button" href="' . esc_url( $v['voucher_url'] ) . '" target="_blank" rel="noopener">' . esc_html__( 'Ver instrucciones de pago', 'woocommerce-pagoefectivo' ) . '</a></p>';
 		}
@@ -76,10 +76,10 @@ class PE_Voucher_Display {
 			return '';
 		}
 		$lines = array(
-			__( 'Pague con PagoEfectivo', 'woocommerce-pagoefectivo' ),
+			__( 'Paga con PagoEfectivo', 'woocommerce-pagoefectivo' ),
 			__( 'Código de pago (CIP):', 'woocommerce-pagoefectivo' ) . ' ' . $v['cip'],
 			__( 'Monto:', 'woocommerce-pagoefectivo' ) . ' ' . $v['amount'],
-			__( 'Pague antes de:', 'woocommerce-pagoefectivo' ) . ' ' . $v['deadline'] . ' ' . __( '(hora de Lima)', 'woocommerce-pagoefectivo' ),
+			__( 'Paga antes de:', 'woocommerce-pagoefectivo' ) . ' ' . $v['deadline'] . ' ' . __( '(hora de Lima)', 'woocommerce-pagoefectivo' ),
 		);
 		if ( '' !== $v['voucher_url'] ) {
 			$lines[] = esc_url_raw( $v['voucher_url'] );

@@ -49,7 +49,7 @@ class WC_Gateway_PagoEfectivo extends WC_Payment_Gateway {
 			'description'   => array(
 				'title'   => __( 'Descripción', 'woocommerce-pagoefectivo' ),
 				'type'    => 'textarea',
-				'default' => __( 'Pague en efectivo en agentes y bancos, o por banca móvil, con un código CIP.', 'woocommerce-pagoefectivo' ),
+				'default' => __( 'Paga en efectivo en agentes y bancos, o por banca móvil, con un código CIP.', 'woocommerce-pagoefectivo' ),
 			),
 			'bridge_url'    => array(
 				'title'       => __( 'URL del servicio PagoEfectivo', 'woocommerce-pagoefectivo' ),
@@ -110,7 +110,7 @@ class WC_Gateway_PagoEfectivo extends WC_Payment_Gateway {
 	public function process_payment( $order_id ) {
 		$order = wc_get_order( $order_id );
 		if ( ! $order ) {
-			return $this->payment_failure( __( 'No encontramos su pedido. Actualice la página e inténtelo de nuevo.', 'woocommerce-pagoefectivo' ) );
+			return $this->payment_failure( __( 'No encontramos tu pedido. Actualiza la página e inténtalo de nuevo.', 'woocommerce-pagoefectivo' ) );
 		}
 		// Same attempt number on a retry of a failed call: the bridge is idempotent on
 		// store + order + attempt, so a timed-out request cannot produce a second CIP.
@@ -132,7 +132,7 @@ class WC_Gateway_PagoEfectivo extends WC_Payment_Gateway {
 		if ( is_wp_error( $result ) || empty( $result['cip'] ) ) {
 			// Nothing was written to the order: it stays pending and can be paid again.
 			$data    = is_wp_error( $result ) ? $result->get_error_data() : null;
-			$message = is_array( $data ) && ! empty( $data['shopper_message'] ) ? $data['shopper_message'] : __( 'No pudimos generar su código de pago PagoEfectivo. Inténtelo de nuevo en unos minutos o elija otro medio de pago.', 'woocommerce-pagoefectivo' );
+			$message = is_array( $data ) && ! empty( $data['shopper_message'] ) ? $data['shopper_message'] : __( 'No pudimos generar tu código de pago PagoEfectivo. Inténtalo de nuevo en unos minutos o elige otro medio de pago.', 'woocommerce-pagoefectivo' );
 			return $this->payment_failure( $message );
 		}
 

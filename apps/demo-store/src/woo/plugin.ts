@@ -53,7 +53,7 @@ export type BridgeResult =
  * admin), never the shopper: checkout shows the bridge's shopper_message or its own text.
  */
 const GENERIC =
-  "No pudimos procesar el pago con PagoEfectivo. Inténtelo de nuevo en unos minutos o elija otro medio de pago.";
+  "No pudimos procesar el pago con PagoEfectivo. Inténtalo de nuevo en unos minutos o elige otro medio de pago.";
 
 /** PE_Bridge_Client::decode: 2xx + JSON object → data; otherwise a WP_Error-like failure. */
 function decode(r: OutboundResult): BridgeResult {
@@ -62,7 +62,7 @@ function decode(r: OutboundResult): BridgeResult {
       ok: false,
       code: "pagoefectivo_unreachable",
       message:
-        "No pudimos comunicarnos con PagoEfectivo. Inténtelo de nuevo en unos minutos o elija otro medio de pago.",
+        "No pudimos comunicarnos con PagoEfectivo. Inténtalo de nuevo en unos minutos o elige otro medio de pago.",
       status: 0,
     };
   }
