@@ -41,7 +41,7 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
  * Symbol values of `data`: start, data (with code set switches), check, stop. The encoding has the
  * fewest symbols possible with sets B and C (a shortest path over "which set am I in"); on a tie it
  * stays in the current set, and starts in C, so an odd-length number is encoded as pairs then
- * Code B before the last digit (ISO/IEC 15417 Annex E), as bwip-js and most printers do.
+ * Code B before the last digit (ISO/IEC 15417 Annex E), as bwip-js did.
  */
 export function code128Values(data: string): number[] {
   const n = data.length;
