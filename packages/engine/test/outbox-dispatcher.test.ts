@@ -178,6 +178,70 @@ forEachDatabase("outbox dispatcher", (t) => {
     expect(tenantReads()).toBe(3);
   });
 
+  it("reads the vouchers of a round in one statement, as they are after the claim", async () => {
+    const db = t().db;
+    const sql: string[] = [];
+    const logged: Database = {
+      ...db,
+      kind: db.kind,
+      inTransaction: false,
+      query(text, params) {
+        sql.push(text);
+        return db.query(text, params);
+      },
+    };
+    const { ctx } = makeContext(logged);
+    const tenant = await shopifyTenant(db);
+    const vouchers = [
+      await voucher(db, tenant),
+      await voucher(db, tenant),
+      await voucher(db, tenant),
+    ];
+    for (const v of vouchers)
+      await enqueue(db, tenant.id, v.id, "voucher.pending", ctx.clock.now());
+    await db.query("UPDATE vouchers SET status = 'paid' WHERE id = $1", [vouchers[1]!.id]);
+    const { deliverer, delivered } = recordingDeliverer();
+    expect(await createOutboxDispatcher(ctx, [deliverer]).runOnce()).toMatchObject({
+      delivered: 3,
+    });
+    expect(sql.filter((q) => /FROM vouchers/.test(q))).toEqual([expect.stringMatching(/id = ANY/)]);
+    const status = new Map(delivered.map((d) => [d.message.voucherId, d.message.payload.voucher]));
+    expect(status.get(vouchers[0]!.id)).toMatchObject({ id: vouchers[0]!.id, status: "pending" });
+    expect(status.get(vouchers[1]!.id)).toMatchObject({ status: "paid" });
+  });
+
+  it("a voucher that is gone is a permanent failure; a caller's loadVoucher reads at delivery", async () => {
+    const db = t().db;
+    const { ctx } = makeContext(db);
+    const tenant = await shopifyTenant(db);
+    const v = await voucher(db, tenant);
+    await enqueue(db, tenant.id, v.id, "voucher.pending", ctx.clock.now());
+    const seen: string[] = [];
+    const { deliverer } = recordingDeliverer();
+    const custom = createOutboxDispatcher(ctx, [deliverer], {
+      loadVoucher: async (_q, id) => {
+        seen.push(id);
+        return null;
+      },
+    });
+    expect(await custom.runOnce()).toEqual({ delivered: 0, retried: 0, dead: 1 });
+    expect(seen).toEqual([v.id]);
+    const [dead] = await listOutbox(db, { aggregateId: v.id });
+    expect(dead).toMatchObject({ status: "dead", lastError: `voucher ${v.id} not found` });
+    // The default loader: the round's read does not find it either.
+    const gone = randomUUID();
+    await enqueue(db, tenant.id, gone, "voucher.pending", ctx.clock.now());
+    expect(await createOutboxDispatcher(ctx, [deliverer]).runOnce()).toEqual({
+      delivered: 0,
+      retried: 0,
+      dead: 1,
+    });
+    expect((await listOutbox(db, { aggregateId: gone }))[0]).toMatchObject({
+      status: "dead",
+      lastError: `voucher ${gone} not found`,
+    });
+  });
+
   it("keeps order per voucher while the head is retried; other vouchers flow", async () => {
     const db = t().db;
     const { ctx, clock } = makeContext(db);

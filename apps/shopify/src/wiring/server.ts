@@ -297,9 +297,8 @@ export async function startShopifyServer(opts: StartShopifyOptions): Promise<Run
     };
     return { ...message, payload: { ...message.payload, refund: withRejection } };
   }
-  const dispatcher = createOutboxDispatcher(ctx, [deliverer], {
-    loadVoucher: (q, id) => engine.loadVoucherView(q, id),
-  });
+  // The default loader: the vouchers of a round in one read after its claim.
+  const dispatcher = createOutboxDispatcher(ctx, [deliverer]);
   const runRefundWork = async () => {
     await runRefundSubmissionOnce(ctx);
     await runRefundPollingOnce(ctx);

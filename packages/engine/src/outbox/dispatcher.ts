@@ -6,9 +6,13 @@
  *   and the claim moves `next_attempt_at` forward by a lease, so no two dispatchers hold the same
  *   message at once. A dispatcher that dies mid-delivery loses its lease and the message comes
  *   back: delivery is at least once, deliverers are idempotent.
- * - The payload handed to the deliverer is built at delivery time from the current voucher (and
- *   refund) rows; the stored payload only names the refund (`refundId`) or carries the attention
- *   item (`attention`).
+ * - The payload handed to the deliverer is built from the current voucher (and refund) rows, not
+ *   from the stored payload, which only names the refund (`refundId`) or carries the attention
+ *   item (`attention`). With the default loader the vouchers of a round are read together right
+ *   after its claim (one statement per round, not one per message): a view is then at most one
+ *   round old, never older than its message, and any later change of the voucher comes with a
+ *   message of its own, delivered after this one. A `loadVoucher` of the caller's reads each
+ *   voucher at its delivery.
  * - Outcomes: delivered → done; `retry` or a throw → exponential backoff with full jitter until
  *   `outboxMaxAgeMs` (72 h) after creation, then a dead letter; `failed` → dead letter at once.
  *   Every dead letter raises a merchant-visible alert in the same transaction.
@@ -35,7 +39,7 @@ import type {
 } from "../ports";
 import { toRefundView } from "../refunds/views";
 import { nextOutboxAttempt } from "./backoff";
-import { loadOutboxVoucherView } from "./views";
+import { loadOutboxVoucherView, loadOutboxVoucherViews } from "./views";
 
 export interface DispatcherOptions {
   /** Messages claimed per round (default 50). */
@@ -44,7 +48,10 @@ export interface DispatcherOptions {
   leaseMs?: number;
   /** Deliveries in flight at once within a round (default 8). Different vouchers only. */
   concurrency?: number;
-  /** How the voucher view is loaded (the facade may pass its own; default reads the row). */
+  /**
+   * How the voucher view is loaded, one voucher at each delivery. Default: the vouchers of a
+   * round in one read after its claim (loadOutboxVoucherViews).
+   */
   loadVoucher?: (q: Executor, voucherId: string) => Promise<VoucherView | null>;
 }
 
@@ -71,6 +78,9 @@ function flatCredentials(c: PlatformCredentials | null): Record<string, string> 
 
 class PermanentError extends Error {}
 
+/** Voucher ids the round's read can take; anything else is read (and refused) on its own. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function createOutboxDispatcher(
   ctx: EngineContext,
   deliverers: PlatformDeliverer[],
@@ -81,6 +91,7 @@ export function createOutboxDispatcher(
   const leaseMs = opts.leaseMs ?? 2 * 60_000;
   const concurrency = Math.max(1, opts.concurrency ?? 8);
   const loadVoucher = opts.loadVoucher ?? loadOutboxVoucherView;
+  const loadsPerRound = !opts.loadVoucher;
 
   /**
    * Delivery contexts (decrypted platform credentials) kept across rounds, each with the stamp of
@@ -123,13 +134,19 @@ export function createOutboxDispatcher(
     return p;
   }
 
-  async function toMessage(m: StoredOutboxMessage): Promise<OutboxMessage> {
+  async function toMessage(
+    m: StoredOutboxMessage,
+    preloaded: Map<string, VoucherView> | null,
+  ): Promise<OutboxMessage> {
     const stored = (m.payload ?? {}) as {
       refundId?: unknown;
       refund?: { id?: unknown };
       attention?: { kind: string; detail: string };
     };
-    const voucher = await loadVoucher(ctx.db, m.aggregateId);
+    const voucher =
+      preloaded && UUID.test(m.aggregateId)
+        ? (preloaded.get(m.aggregateId) ?? null)
+        : await loadVoucher(ctx.db, m.aggregateId);
     if (!voucher) throw new PermanentError(`voucher ${m.aggregateId} not found`);
     const payload: OutboxMessage["payload"] = { voucher };
     const refundId = stored.refundId ?? stored.refund?.id;
@@ -153,13 +170,14 @@ export function createOutboxDispatcher(
   async function deliverOne(
     m: StoredOutboxMessage,
     cache: Map<string, Promise<TenantContext>>,
+    preloaded: Map<string, VoucherView> | null,
   ): Promise<DeliveryOutcome> {
     try {
       const tenant = await tenantContext(m, cache);
       const deliverer = byPlatform.get(tenant.platform);
       // Another instance may be configured with it (rolling deploy): retry, do not drop.
       if (!deliverer) return { status: "retry", error: `no deliverer for ${tenant.platform}` };
-      return await deliverer.deliver(await toMessage(m), tenant);
+      return await deliverer.deliver(await toMessage(m, preloaded), tenant);
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       return e instanceof PermanentError ? { status: "failed", error } : { status: "retry", error };
@@ -220,6 +238,17 @@ export function createOutboxDispatcher(
     result.dead += 1;
   }
 
+  /** The round's vouchers in one read; null (each read at its delivery) if that read fails. */
+  async function preload(batch: StoredOutboxMessage[]): Promise<Map<string, VoucherView> | null> {
+    try {
+      const ids = new Set(batch.map((m) => m.aggregateId).filter((id) => UUID.test(id)));
+      return await loadOutboxVoucherViews(ctx.db, [...ids]);
+    } catch (e) {
+      ctx.logger.warn({ err: (e as Error).message }, "outbox round: vouchers not preloaded");
+      return null;
+    }
+  }
+
   async function runOnce(): Promise<DispatchResult> {
     const result: DispatchResult = { delivered: 0, retried: 0, dead: 0 };
     const batch = await claimOutboxBatch(ctx.db, {
@@ -228,6 +257,7 @@ export function createOutboxDispatcher(
       leaseMs,
     });
     const cache = new Map<string, Promise<TenantContext>>();
+    const preloaded = loadsPerRound && batch.length > 0 ? await preload(batch) : null;
     let next = 0;
     // The batch holds at most one message per voucher (heads only), so parallel delivery
     // cannot reorder a voucher's messages.
@@ -235,7 +265,7 @@ export function createOutboxDispatcher(
       while (next < batch.length) {
         const m = batch[next++]!;
         try {
-          await settle(m, await deliverOne(m, cache), result);
+          await settle(m, await deliverOne(m, cache, preloaded), result);
         } catch (e) {
           // Settling failed (database away): the lease brings the message back.
           ctx.logger.error({ outboxId: m.id, err: (e as Error).message }, "outbox settle failed");

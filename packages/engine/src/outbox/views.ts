@@ -1,5 +1,5 @@
 import type { Executor } from "../db/database";
-import { getVoucher, type VoucherRecord } from "../db/vouchers";
+import { getVoucher, getVouchers, type VoucherRecord } from "../db/vouchers";
 import type { VoucherStatus, VoucherView } from "../ports";
 import { engineData, toVoucherView } from "../vouchers/views";
 
@@ -32,4 +32,13 @@ export async function loadOutboxVoucherView(
   const v = await getVoucher(q, voucherId);
   if (!v) return null;
   return engineData(v) ? toVoucherView(v) : rawVoucherView(v);
+}
+
+/** loadOutboxVoucherView for several vouchers in one read (absent: no such voucher). */
+export async function loadOutboxVoucherViews(
+  q: Executor,
+  voucherIds: readonly string[],
+): Promise<Map<string, VoucherView>> {
+  const rows = await getVouchers(q, voucherIds);
+  return new Map(rows.map((v) => [v.id, engineData(v) ? toVoucherView(v) : rawVoucherView(v)]));
 }
