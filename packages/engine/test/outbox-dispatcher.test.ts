@@ -242,6 +242,46 @@ forEachDatabase("outbox dispatcher", (t) => {
     });
   });
 
+  it("deliveries that finish together are marked delivered by one guarded statement", async () => {
+    const db = t().db;
+    const sql: string[] = [];
+    const logged: Database = {
+      ...db,
+      kind: db.kind,
+      inTransaction: false,
+      query(text, params) {
+        sql.push(text);
+        return db.query(text, params);
+      },
+    };
+    const { ctx } = makeContext(logged);
+    const tenant = await shopifyTenant(db);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const v = await voucher(db, tenant);
+      ids.push(v.id);
+      await enqueue(db, tenant.id, v.id, "voucher.pending", ctx.clock.now());
+    }
+    let entered = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { deliverer } = recordingDeliverer(async () => {
+      if (++entered === 5) release();
+      await gate;
+      return { status: "delivered" };
+    });
+    expect(await createOutboxDispatcher(ctx, [deliverer]).runOnce()).toMatchObject({
+      delivered: 5,
+    });
+    expect(sql.filter((q) => /UPDATE outbox o SET status = 'delivered'/.test(q))).toHaveLength(1);
+    for (const id of ids) {
+      expect((await listOutbox(db, { aggregateId: id }))[0]).toMatchObject({
+        status: "delivered",
+        deliveredAt: ctx.clock.now(),
+      });
+    }
+  });
+
   it("keeps order per voucher while the head is retried; other vouchers flow", async () => {
     const db = t().db;
     const { ctx, clock } = makeContext(db);

@@ -22,6 +22,8 @@ import {
   markInboxProcessed,
   markOutboxDead,
   markOutboxDelivered,
+  markOutboxDeliveredMany,
+  listOutbox,
   notificationDedupeKey,
   purgeAuditLog,
   raiseAlert,
@@ -279,6 +281,36 @@ forEachDatabase("storage", (t) => {
       expect(await mine(new Date(NOW.getTime() + 5000))).toEqual([]);
       await markOutboxDead(db, m1!.id, { at: NOW, error: "gave up" });
       expect((await mine(new Date(NOW.getTime() + 5000))).map((m) => m.kind)).toEqual(["k2"]);
+    });
+
+    it("marks several delivered in one statement, only those still pending", async () => {
+      const [x, y] = await db.transaction(async (tx) => [
+        (await enqueueOutbox(tx, {
+          tenantId: tenant.id,
+          aggregateId: randomUUID(),
+          kind: "x",
+          payload: {},
+        }))!,
+        (await enqueueOutbox(tx, {
+          tenantId: tenant.id,
+          aggregateId: randomUUID(),
+          kind: "y",
+          payload: {},
+        }))!,
+      ]);
+      await markOutboxDead(db, y.id, { at: NOW, error: "gave up" });
+      const at = new Date(NOW.getTime() + 1234);
+      const moved = await markOutboxDeliveredMany(db, [
+        { id: x.id, at },
+        { id: y.id, at },
+      ]);
+      expect([...moved]).toEqual([x.id]);
+      const [sx] = await listOutbox(db, { aggregateId: x.aggregateId });
+      const [sy] = await listOutbox(db, { aggregateId: y.aggregateId });
+      expect(sx).toMatchObject({ status: "delivered", deliveredAt: at, lastError: null });
+      expect(sy).toMatchObject({ status: "dead", deliveredAt: null });
+      expect(await markOutboxDeliveredMany(db, [{ id: x.id, at }])).toEqual(new Set());
+      expect(await markOutboxDeliveredMany(db, [])).toEqual(new Set());
     });
 
     it("dedupe key enqueues once, and concurrent enqueuers get distinct seqs", async () => {

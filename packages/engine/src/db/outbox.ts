@@ -181,6 +181,25 @@ export async function markOutboxDelivered(q: Executor, id: number, at: Date): Pr
   return rowCount === 1;
 }
 
+/**
+ * markOutboxDelivered for several messages in ONE statement, each with its own delivery time and
+ * the same guard (still pending). Returns the ids that moved.
+ */
+export async function markOutboxDeliveredMany(
+  q: Executor,
+  items: readonly { id: number; at: Date }[],
+): Promise<Set<number>> {
+  if (items.length === 0) return new Set();
+  const { rows } = await q.query<{ id: string | number }>(
+    `UPDATE outbox o SET status = 'delivered', delivered_at = d.at, last_error = NULL
+     FROM unnest($1::bigint[], $2::timestamptz[]) AS d(id, at)
+     WHERE o.id = d.id AND o.status = 'pending'
+     RETURNING o.id`,
+    [items.map((i) => i.id), items.map((i) => i.at)],
+  );
+  return new Set(rows.map((r) => Number(r.id)));
+}
+
 /** A failed attempt: keep it pending, retry at `nextAttemptAt` (the dispatcher's backoff). */
 export async function rescheduleOutbox(
   q: Executor,

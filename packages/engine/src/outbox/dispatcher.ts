@@ -23,11 +23,12 @@ import type { Executor } from "../db/database";
 import {
   claimOutboxBatch,
   markOutboxDead,
-  markOutboxDelivered,
+  markOutboxDeliveredMany,
   rescheduleOutbox,
   type OutboxMessage as StoredOutboxMessage,
 } from "../db/outbox";
 import { getRefund } from "../db/refunds";
+import { MicroBatcher } from "../notifications/micro-batcher";
 import { getTenantWithCredentials, type PlatformCredentials } from "../db/tenants";
 import type {
   DeliveryOutcome,
@@ -184,6 +185,18 @@ export function createOutboxDispatcher(
     }
   }
 
+  /**
+   * Deliveries that finish while a "delivered" mark is being written are marked together by the
+   * next one: one guarded UPDATE (still pending) for all of them, none waiting for a timer.
+   */
+  const deliveredMarks = new MicroBatcher(
+    async (items: { id: number; at: Date }[]) => {
+      const moved = await markOutboxDeliveredMany(ctx.db, items);
+      return items.map((i) => moved.has(i.id));
+    },
+    { maxSize: 64, concurrency: 1 },
+  );
+
   async function settle(
     m: StoredOutboxMessage,
     outcome: DeliveryOutcome,
@@ -192,7 +205,7 @@ export function createOutboxDispatcher(
     const now = ctx.clock.now();
     const log = { outboxId: m.id, tenantId: m.tenantId, kind: m.kind, attempts: m.attempts };
     if (outcome.status === "delivered") {
-      await markOutboxDelivered(ctx.db, m.id, now);
+      await deliveredMarks.submit({ id: m.id, at: now });
       result.delivered += 1;
       return;
     }
