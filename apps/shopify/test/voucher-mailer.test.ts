@@ -9,6 +9,7 @@ import {
 } from "@pe-pay/engine";
 import { createTestTenant, forEachDatabase } from "../../../packages/engine/test/support/databases";
 import { createVoucherMailer } from "../src/mail/voucher-mailer";
+import { recordRedirectUrl } from "../src/storage/voucher-notes";
 import { memoryTransport, type MailMessage, type MailTransport } from "../src/mail/transport";
 import type { VoucherView } from "../src/engine-ports";
 import { silentLogger } from "../src/ports";
@@ -142,6 +143,29 @@ forEachDatabase("voucher e-mail", (t) => {
     const transport = memoryTransport();
     expect(await mailer(t().db, transport)(voucher)).toBe(false);
     expect(sent(transport)).toHaveLength(0);
+  });
+
+  it("redirect URLs learned together are recorded by one statement, keeping other keys", async () => {
+    const [a, b] = [await pendingVoucher(), await pendingVoucher()];
+    expect(await mailer(t().db)(a)).toBe(true); // sets platform.emailSentAt on a
+    const rec = counting(t().db);
+    await Promise.all([
+      recordRedirectUrl(rec.db, a.id, "https://shop.example/thank-you/a1"),
+      recordRedirectUrl(rec.db, b.id, "https://shop.example/thank-you/b"),
+      recordRedirectUrl(rec.db, a.id, "https://shop.example/thank-you/a2"),
+    ]);
+    expect(rec.sql).toHaveLength(1);
+    const platform = async (id: string) =>
+      (await getVoucher(t().db, id))!.platformData.platform as Record<string, unknown>;
+    expect(await platform(a.id)).toMatchObject({
+      redirectUrl: "https://shop.example/thank-you/a2",
+      emailSentAt: expect.any(String),
+    });
+    expect(await platform(b.id)).toMatchObject({ redirectUrl: "https://shop.example/thank-you/b" });
+    // Alone, a call is its own statement and waits for nothing else.
+    await recordRedirectUrl(rec.db, b.id, "https://shop.example/thank-you/b2");
+    expect(rec.sql).toHaveLength(2);
+    expect((await platform(b.id)).redirectUrl).toBe("https://shop.example/thank-you/b2");
   });
 
   it("a failed send gives the claim back, so a redelivery mails it", async () => {

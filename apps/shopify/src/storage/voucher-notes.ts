@@ -1,4 +1,4 @@
-import type { Database } from "@pe-pay/engine";
+import { MicroBatcher, type Database } from "@pe-pay/engine";
 
 /**
  * Small facts the Shopify adapter adds to a voucher after creation, kept in the adapter's own
@@ -21,9 +21,41 @@ async function setPlatformKey(
   );
 }
 
-/** Shopify's thank-you page for this payment session (from paymentSessionPending). */
+const redirectWriters = new WeakMap<Database, MicroBatcher<{ id: string; url: string }, void>>();
+
+/**
+ * Shopify's thank-you page for this payment session (from paymentSessionPending). Deliveries
+ * that learn their URLs together (the outbox delivers several at once) record them with one
+ * UPDATE: each voucher's key is set with jsonb_set as setPlatformKey does; alone, a call waits
+ * for nothing (a batch of one on the next turn of the event loop).
+ */
 export function recordRedirectUrl(db: Database, voucherId: string, url: string): Promise<void> {
-  return setPlatformKey(db, voucherId, "redirectUrl", url);
+  let writer = redirectWriters.get(db);
+  if (!writer) {
+    writer = new MicroBatcher((items) => recordRedirectUrls(db, items), {
+      maxSize: 64,
+      concurrency: 1,
+    });
+    redirectWriters.set(db, writer);
+  }
+  return writer.submit({ id: voucherId, url });
+}
+
+async function recordRedirectUrls(
+  db: Database,
+  items: readonly { id: string; url: string }[],
+): Promise<void[]> {
+  // One row per voucher (an UPDATE … FROM applies one of several matches): the latest call wins.
+  const latest = new Map(items.map((i) => [i.id, i.url]));
+  await db.query(
+    `UPDATE vouchers v SET platform_data = jsonb_set(
+       jsonb_set(v.platform_data, '{platform}', COALESCE(v.platform_data->'platform', '{}'::jsonb)),
+       '{platform,redirectUrl}', to_jsonb(d.url))
+     FROM unnest($1::uuid[], $2::text[]) AS d(id, url)
+     WHERE v.id = d.id`,
+    [[...latest.keys()], [...latest.values()]],
+  );
+  return items.map(() => undefined);
 }
 
 /** Why the voucher is being cancelled; the deliverer rejects the session only for admin_cancelled. */
