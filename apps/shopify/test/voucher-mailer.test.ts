@@ -116,14 +116,34 @@ forEachDatabase("voucher e-mail", (t) => {
     );
   });
 
-  it("two deliveries racing for the same voucher send one e-mail", async () => {
+  it("deliveries racing for the same voucher on separate instances send one e-mail", async () => {
     const voucher = await pendingVoucher();
     const transport = memoryTransport();
+    // Each its own database handle, as on separate instances: the claims are separate statements.
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => mailer(t().db, transport)(voucher)),
+      Array.from({ length: 5 }, () => mailer(counting(t().db).db, transport)(voucher)),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(sent(transport)).toHaveLength(1);
+  });
+
+  it("e-mails of several vouchers delivered together are claimed by one statement", async () => {
+    const vouchers = [await pendingVoucher(), await pendingVoucher(), await pendingVoucher()];
+    const transport = memoryTransport();
+    const rec = counting(t().db);
+    const send = mailer(rec.db, transport);
+    expect(await Promise.all([...vouchers, vouchers[0]!].map((v) => send(v)))).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
+    expect(rec.sql).toHaveLength(1);
+    expect(sent(transport).map((m) => m.html.includes(vouchers[1]!.cip!))).toEqual([
+      false,
+      true,
+      false,
+    ]);
   });
 
   it("no address (or a blank one): nothing sent, nothing claimed", async () => {

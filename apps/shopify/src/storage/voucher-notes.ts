@@ -84,19 +84,42 @@ export type VoucherEmailClaim =
   /** Not this caller's to send: no address, already claimed, or the voucher is not pending. */
   | { claimed: false; facts: VoucherEmailFacts | null };
 
+const emailClaims = new WeakMap<
+  Database,
+  MicroBatcher<{ id: string; at: Date }, VoucherEmailClaim>
+>();
+
 /**
  * Claims the voucher e-mail: claimed for exactly one caller, so the shopper gets one mail even
  * when the outbox delivers `voucher.pending` again. The UPDATE's guard (still pending, an
  * address, not claimed before) is re-checked on the latest row version, so two instances racing
  * for the same voucher cannot both win. The same statement returns what the e-mail shows (the
  * shopper's name and address, the shop, its channels), so sending costs no further reads.
+ * Claims made together (the outbox delivers several vouchers at once) share one statement; a
+ * lone claim waits for nothing (a batch of one on the next turn of the event loop).
  */
-export async function claimVoucherEmail(
+export function claimVoucherEmail(
   db: Database,
   voucherId: string,
   at: Date,
 ): Promise<VoucherEmailClaim> {
+  let claims = emailClaims.get(db);
+  if (!claims) {
+    claims = new MicroBatcher((items) => claimVoucherEmails(db, items), {
+      maxSize: 64,
+      concurrency: 1,
+    });
+    emailClaims.set(db, claims);
+  }
+  return claims.submit({ id: voucherId, at });
+}
+
+async function claimVoucherEmails(
+  db: Database,
+  items: readonly { id: string; at: Date }[],
+): Promise<VoucherEmailClaim[]> {
   const { rows } = await db.query<{
+    id: string;
     shopper_email: string | null;
     shopper_first_name: string | null;
     shop_domain: string | null;
@@ -104,32 +127,43 @@ export async function claimVoucherEmail(
     enabled_channels: string[] | null;
     claimed: boolean;
   }>(
-    `WITH claimed AS (
-       UPDATE vouchers SET platform_data = jsonb_set(
-         jsonb_set(platform_data, '{platform}', COALESCE(platform_data->'platform', '{}'::jsonb)),
-         '{platform,emailSentAt}', to_jsonb($2::text))
-       WHERE id = $1 AND status = 'pending' AND btrim(COALESCE(shopper_email, '')) <> ''
-         AND NOT COALESCE(platform_data->'platform' ? 'emailSentAt', false)
-       RETURNING id
+    `WITH d AS (
+       SELECT DISTINCT ON (id) id, at FROM unnest($1::uuid[], $2::text[]) AS d(id, at)
+     ), claimed AS (
+       UPDATE vouchers v SET platform_data = jsonb_set(
+         jsonb_set(v.platform_data, '{platform}', COALESCE(v.platform_data->'platform', '{}'::jsonb)),
+         '{platform,emailSentAt}', to_jsonb(d.at))
+       FROM d
+       WHERE v.id = d.id AND v.status = 'pending' AND btrim(COALESCE(v.shopper_email, '')) <> ''
+         AND NOT COALESCE(v.platform_data->'platform' ? 'emailSentAt', false)
+       RETURNING v.id
      )
-     SELECT v.shopper_email, v.shopper_first_name, t.shop_domain, t.display_name,
-       s.enabled_channels, EXISTS (SELECT 1 FROM claimed) AS claimed
+     SELECT v.id, v.shopper_email, v.shopper_first_name, t.shop_domain, t.display_name,
+       s.enabled_channels, v.id IN (SELECT id FROM claimed) AS claimed
      FROM vouchers v
        LEFT JOIN tenants t ON t.id = v.tenant_id
        LEFT JOIN tenant_settings s ON s.tenant_id = v.tenant_id
-     WHERE v.id = $1`,
-    [voucherId, at.toISOString()],
+     WHERE v.id IN (SELECT id FROM d)`,
+    [items.map((i) => i.id), items.map((i) => i.at.toISOString())],
   );
-  const r = rows[0];
-  if (!r) return { claimed: false, facts: null };
-  const facts: VoucherEmailFacts = {
-    to: r.shopper_email,
-    shopperFirstName: r.shopper_first_name,
-    shopDomain: r.shop_domain,
-    displayName: r.display_name,
-    enabledChannels: r.enabled_channels,
-  };
-  return r.claimed === true ? { claimed: true, facts } : { claimed: false, facts };
+  const byId = new Map(rows.map((r) => [String(r.id), r]));
+  const taken = new Set<string>();
+  return items.map((i) => {
+    const id = i.id.toLowerCase(); // as PostgreSQL prints a uuid
+    const r = byId.get(id);
+    if (!r) return { claimed: false, facts: null };
+    const facts: VoucherEmailFacts = {
+      to: r.shopper_email,
+      shopperFirstName: r.shopper_first_name,
+      shopDomain: r.shop_domain,
+      displayName: r.display_name,
+      enabledChannels: r.enabled_channels,
+    };
+    // The same voucher twice in one batch: the claim is the first caller's only.
+    if (r.claimed !== true || taken.has(id)) return { claimed: false, facts };
+    taken.add(id);
+    return { claimed: true, facts };
+  });
 }
 
 export async function releaseVoucherEmail(db: Database, voucherId: string): Promise<void> {
