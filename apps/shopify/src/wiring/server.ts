@@ -297,7 +297,7 @@ export async function startShopifyServer(opts: StartShopifyOptions): Promise<Run
     };
     return { ...message, payload: { ...message.payload, refund: withRejection } };
   }
-  // The default loader: the vouchers of a round in one read after its claim.
+  // The default loader: the vouchers of a round are read by its claim statement.
   const dispatcher = createOutboxDispatcher(ctx, [deliverer]);
   const runRefundWork = async () => {
     await runRefundSubmissionOnce(ctx);

@@ -26,7 +26,15 @@ export interface OutboxMessage {
    * so a dispatcher can tell whether the delivery context it holds is still the stored one.
    */
   tenantStamp: string | null;
+  /**
+   * claimOutboxBatch with `withVouchers` only (undefined elsewhere): the row of the voucher the
+   * message is about as that statement read it (to_jsonb: map it with mapVoucherJson), or null
+   * if there is none.
+   */
+  claimedVoucher?: Record<string, unknown> | null;
 }
+
+const UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
 
 function mapOutbox(r: Row): OutboxMessage {
   return {
@@ -46,6 +54,9 @@ function mapOutbox(r: Row): OutboxMessage {
     deliveredAt: optDate(r.delivered_at),
     deadAt: optDate(r.dead_at),
     tenantStamp: optString(r.tenant_stamp__),
+    ...(r.voucher__ !== undefined
+      ? { claimedVoucher: (r.voucher__ as Record<string, unknown> | null) ?? null }
+      : {}),
   };
 }
 
@@ -145,11 +156,14 @@ export const OUTBOX_ENQUEUE_CTES = `s AS (
  * heads among dispatchers; the claim pushes `next_attempt_at` forward by the lease, which also
  * brings the message back if the dispatcher dies mid-delivery (delivery is at-least-once, so
  * consumers must be idempotent). `attempts` counts claims. Each message comes with its tenant's
- * `tenantStamp`, read by this same statement.
+ * `tenantStamp` (and, asked for, its voucher row), read by this same statement.
  */
 export async function claimOutboxBatch(
   q: Executor,
-  opts: ClaimOptionsBase,
+  opts: ClaimOptionsBase & {
+    /** Also read each message's voucher row (`claimedVoucher`) in the same statement. */
+    withVouchers?: boolean;
+  },
 ): Promise<OutboxMessage[]> {
   const { rows } = await q.query(
     `WITH due AS (
@@ -166,7 +180,14 @@ export async function claimOutboxBatch(
      UPDATE outbox SET next_attempt_at = $1::timestamptz + $3::interval, attempts = attempts + 1
      FROM due WHERE outbox.id = due.id
      RETURNING outbox.*, (SELECT ${platformContextStampSql("t")} FROM tenants t
-                          WHERE t.id = outbox.tenant_id) AS tenant_stamp__`,
+                          WHERE t.id = outbox.tenant_id) AS tenant_stamp__${
+                            opts.withVouchers
+                              ? `,
+       (SELECT to_jsonb(v) FROM vouchers v
+        WHERE v.id = CASE WHEN outbox.aggregate_id ~* '${UUID_PATTERN}'
+                          THEN outbox.aggregate_id::uuid END) AS voucher__`
+                              : ""
+                          }`,
     [opts.now, opts.limit, interval(opts.leaseMs)],
   );
   return rows.map(mapOutbox).sort((a, b) => a.id - b.id);

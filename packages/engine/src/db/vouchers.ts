@@ -80,6 +80,26 @@ export function mapVoucher(r: Row): VoucherRecord {
   };
 }
 
+const VOUCHER_TIMES = [
+  "expires_at",
+  "paid_at",
+  "cancelled_at",
+  "next_poll_at",
+  "last_polled_at",
+  "expiry_lease_until",
+  "created_at",
+  "updated_at",
+] as const;
+
+/** mapVoucher for a row read as `to_jsonb(v)` (times as ISO text, read back as Dates). */
+export function mapVoucherJson(j: Record<string, unknown>): VoucherRecord {
+  const r: Row = { ...j };
+  for (const k of VOUCHER_TIMES) {
+    if (typeof r[k] === "string") r[k] = new Date(r[k] as string);
+  }
+  return mapVoucher(r);
+}
+
 export interface NewVoucher {
   tenantId: string;
   platformPaymentId: string;

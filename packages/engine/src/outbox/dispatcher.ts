@@ -8,11 +8,10 @@
  *   back: delivery is at least once, deliverers are idempotent.
  * - The payload handed to the deliverer is built from the current voucher (and refund) rows, not
  *   from the stored payload, which only names the refund (`refundId`) or carries the attention
- *   item (`attention`). With the default loader the vouchers of a round are read together right
- *   after its claim (one statement per round, not one per message): a view is then at most one
- *   round old, never older than its message, and any later change of the voucher comes with a
- *   message of its own, delivered after this one. A `loadVoucher` of the caller's reads each
- *   voucher at its delivery.
+ *   item (`attention`). With the default loader the vouchers of a round are read by its claim
+ *   statement (no read per message): a view is then at most one round old, never older than its
+ *   message, and any later change of the voucher comes with a message of its own, delivered
+ *   after this one. A `loadVoucher` of the caller's reads each voucher at its delivery.
  * - Outcomes: delivered → done; `retry` or a throw → exponential backoff with full jitter until
  *   `outboxMaxAgeMs` (72 h) after creation, then a dead letter; `failed` → dead letter at once.
  *   Every dead letter raises a merchant-visible alert in the same transaction.
@@ -28,6 +27,7 @@ import {
   type OutboxMessage as StoredOutboxMessage,
 } from "../db/outbox";
 import { getRefund } from "../db/refunds";
+import { mapVoucherJson } from "../db/vouchers";
 import { MicroBatcher } from "../notifications/micro-batcher";
 import { getTenantWithCredentials, type PlatformCredentials } from "../db/tenants";
 import type {
@@ -40,7 +40,7 @@ import type {
 } from "../ports";
 import { toRefundView } from "../refunds/views";
 import { nextOutboxAttempt } from "./backoff";
-import { loadOutboxVoucherView, loadOutboxVoucherViews } from "./views";
+import { loadOutboxVoucherView, outboxVoucherView } from "./views";
 
 export interface DispatcherOptions {
   /** Messages claimed per round (default 50). */
@@ -51,7 +51,8 @@ export interface DispatcherOptions {
   concurrency?: number;
   /**
    * How the voucher view is loaded, one voucher at each delivery. Default: the vouchers of a
-   * round in one read after its claim (loadOutboxVoucherViews).
+   * round read by its claim statement (claimOutboxBatch withVouchers, loadOutboxVoucherView's
+   * view).
    */
   loadVoucher?: (q: Executor, voucherId: string) => Promise<VoucherView | null>;
 }
@@ -79,7 +80,7 @@ function flatCredentials(c: PlatformCredentials | null): Record<string, string> 
 
 class PermanentError extends Error {}
 
-/** Voucher ids the round's read can take; anything else is read (and refused) on its own. */
+/** Voucher ids the claim can read; anything else is read (and refused) on its own. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createOutboxDispatcher(
@@ -92,7 +93,7 @@ export function createOutboxDispatcher(
   const leaseMs = opts.leaseMs ?? 2 * 60_000;
   const concurrency = Math.max(1, opts.concurrency ?? 8);
   const loadVoucher = opts.loadVoucher ?? loadOutboxVoucherView;
-  const loadsPerRound = !opts.loadVoucher;
+  const readsWithClaim = !opts.loadVoucher;
 
   /**
    * Delivery contexts (decrypted platform credentials) kept across rounds, each with the stamp of
@@ -135,18 +136,15 @@ export function createOutboxDispatcher(
     return p;
   }
 
-  async function toMessage(
-    m: StoredOutboxMessage,
-    preloaded: Map<string, VoucherView> | null,
-  ): Promise<OutboxMessage> {
+  async function toMessage(m: StoredOutboxMessage): Promise<OutboxMessage> {
     const stored = (m.payload ?? {}) as {
       refundId?: unknown;
       refund?: { id?: unknown };
       attention?: { kind: string; detail: string };
     };
     const voucher =
-      preloaded && UUID.test(m.aggregateId)
-        ? (preloaded.get(m.aggregateId) ?? null)
+      m.claimedVoucher !== undefined && UUID.test(m.aggregateId)
+        ? m.claimedVoucher && outboxVoucherView(mapVoucherJson(m.claimedVoucher))
         : await loadVoucher(ctx.db, m.aggregateId);
     if (!voucher) throw new PermanentError(`voucher ${m.aggregateId} not found`);
     const payload: OutboxMessage["payload"] = { voucher };
@@ -171,14 +169,13 @@ export function createOutboxDispatcher(
   async function deliverOne(
     m: StoredOutboxMessage,
     cache: Map<string, Promise<TenantContext>>,
-    preloaded: Map<string, VoucherView> | null,
   ): Promise<DeliveryOutcome> {
     try {
       const tenant = await tenantContext(m, cache);
       const deliverer = byPlatform.get(tenant.platform);
       // Another instance may be configured with it (rolling deploy): retry, do not drop.
       if (!deliverer) return { status: "retry", error: `no deliverer for ${tenant.platform}` };
-      return await deliverer.deliver(await toMessage(m, preloaded), tenant);
+      return await deliverer.deliver(await toMessage(m), tenant);
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       return e instanceof PermanentError ? { status: "failed", error } : { status: "retry", error };
@@ -251,26 +248,15 @@ export function createOutboxDispatcher(
     result.dead += 1;
   }
 
-  /** The round's vouchers in one read; null (each read at its delivery) if that read fails. */
-  async function preload(batch: StoredOutboxMessage[]): Promise<Map<string, VoucherView> | null> {
-    try {
-      const ids = new Set(batch.map((m) => m.aggregateId).filter((id) => UUID.test(id)));
-      return await loadOutboxVoucherViews(ctx.db, [...ids]);
-    } catch (e) {
-      ctx.logger.warn({ err: (e as Error).message }, "outbox round: vouchers not preloaded");
-      return null;
-    }
-  }
-
   async function runOnce(): Promise<DispatchResult> {
     const result: DispatchResult = { delivered: 0, retried: 0, dead: 0 };
     const batch = await claimOutboxBatch(ctx.db, {
       now: ctx.clock.now(),
       limit: batchSize,
       leaseMs,
+      withVouchers: readsWithClaim,
     });
     const cache = new Map<string, Promise<TenantContext>>();
-    const preloaded = loadsPerRound && batch.length > 0 ? await preload(batch) : null;
     let next = 0;
     // The batch holds at most one message per voucher (heads only), so parallel delivery
     // cannot reorder a voucher's messages.
@@ -278,7 +264,7 @@ export function createOutboxDispatcher(
       while (next < batch.length) {
         const m = batch[next++]!;
         try {
-          await settle(m, await deliverOne(m, cache, preloaded), result);
+          await settle(m, await deliverOne(m, cache), result);
         } catch (e) {
           // Settling failed (database away): the lease brings the message back.
           ctx.logger.error({ outboxId: m.id, err: (e as Error).message }, "outbox settle failed");

@@ -1,5 +1,5 @@
 import type { Executor } from "../db/database";
-import { getVoucher, getVouchers, type VoucherRecord } from "../db/vouchers";
+import { getVoucher, type VoucherRecord } from "../db/vouchers";
 import type { VoucherStatus, VoucherView } from "../ports";
 import { engineData, toVoucherView } from "../vouchers/views";
 
@@ -30,15 +30,10 @@ export async function loadOutboxVoucherView(
   voucherId: string,
 ): Promise<VoucherView | null> {
   const v = await getVoucher(q, voucherId);
-  if (!v) return null;
-  return engineData(v) ? toVoucherView(v) : rawVoucherView(v);
+  return v ? outboxVoucherView(v) : null;
 }
 
-/** loadOutboxVoucherView for several vouchers in one read (absent: no such voucher). */
-export async function loadOutboxVoucherViews(
-  q: Executor,
-  voucherIds: readonly string[],
-): Promise<Map<string, VoucherView>> {
-  const rows = await getVouchers(q, voucherIds);
-  return new Map(rows.map((v) => [v.id, engineData(v) ? toVoucherView(v) : rawVoucherView(v)]));
+/** loadOutboxVoucherView of a row already read (e.g. with the outbox claim). */
+export function outboxVoucherView(v: VoucherRecord): VoucherView {
+  return engineData(v) ? toVoucherView(v) : rawVoucherView(v);
 }
