@@ -3,7 +3,7 @@ import {
   getTenantCredentials,
   insertAudit,
   openAppStorage,
-  reencryptTenantCredentials,
+  reencryptTenantColumns,
   reencryptUnderPrimaryKey,
   setTenantCredentials,
   findTenantByNotificationToken,
@@ -96,7 +96,8 @@ forEachDatabase("secrets at rest", (t) => {
       primary: "new",
     });
     expect((await getTenantCredentials(db, newRing, tenant.id)).pagoEfectivo?.idService).toBe(1234);
-    expect(await reencryptTenantCredentials(db, newRing)).toBeGreaterThanOrEqual(1);
+    const reports = [await reencryptTenantColumns(db, newRing)].flat();
+    expect(reports.reduce((n, r) => n + r.resealed, 0)).toBeGreaterThanOrEqual(1);
     const onlyNew = createKeyring({ keys: { new: Buffer.alloc(32, 4) }, primary: "new" });
     expect((await getTenantCredentials(db, onlyNew, tenant.id)).pagoEfectivo?.idService).toBe(1234);
   });
@@ -116,7 +117,14 @@ forEachDatabase("secrets at rest", (t) => {
       },
       primary: "newest",
     });
-    const appStore = jest.fn(async () => 2);
+    const appStore = jest.fn(async () => ({
+      column: "app_store.sealed",
+      resealed: 2,
+      changedMeanwhile: 0,
+      unreadable: [],
+      unreadableCount: 0,
+      remaining: 0,
+    }));
     const info = jest.fn();
     const logger = { info, warn: jest.fn(), error: jest.fn(), debug: jest.fn() } as never;
     await openAppStorage({
@@ -137,7 +145,7 @@ forEachDatabase("secrets at rest", (t) => {
       "records re-encrypted under the primary key",
     );
     // Nothing left: the next start says the older keys can go.
-    expect(await reencryptUnderPrimaryKey(db, ring, [reencryptTenantCredentials], logger)).toBe(0);
+    expect(await reencryptUnderPrimaryKey(db, ring, [reencryptTenantColumns], logger)).toBe(0);
     expect(info).toHaveBeenLastCalledWith(
       expect.anything(),
       expect.stringContaining("older keys can be removed"),
@@ -158,7 +166,7 @@ forEachDatabase("secrets at rest", (t) => {
     const error = jest.fn();
     const logger = { info: jest.fn(), warn: jest.fn(), error, debug: jest.fn() } as never;
     await expect(
-      reencryptUnderPrimaryKey(db, ring, [reencryptTenantCredentials], logger),
+      reencryptUnderPrimaryKey(db, ring, [reencryptTenantColumns], logger),
     ).resolves.toBe(0);
     expect(error).toHaveBeenCalled();
   });

@@ -312,24 +312,3 @@ export async function getTenantWithCredentials(
     platformStamp: String(r.platform_stamp__),
   };
 }
-
-/**
- * Re-encrypts credentials written with a key other than the keyring's primary (after a
- * rotation, before the old key is removed). Returns how many tenants were rewritten.
- */
-export async function reencryptTenantCredentials(q: Executor, keyring: Keyring): Promise<number> {
-  const { rows } = await q.query<{ id: string }>(
-    `SELECT id FROM tenants
-     WHERE (pe_credentials IS NOT NULL AND pe_credentials_key_id <> $1)
-        OR (platform_credentials IS NOT NULL AND platform_credentials_key_id <> $1)`,
-    [keyring.primaryKeyId],
-  );
-  for (const { id } of rows) {
-    const creds = await getTenantCredentials(q, keyring, id);
-    await setTenantCredentials(q, keyring, id, {
-      peCredentials: creds.pagoEfectivo,
-      platformCredentials: creds.platform,
-    });
-  }
-  return rows.length;
-}

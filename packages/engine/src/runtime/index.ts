@@ -6,6 +6,7 @@ export {
   auditedPagoEfectivoClients,
   openAppStorage,
   pagoEfectivoBaseUrls,
+  reencryptTenantColumns,
   reencryptUnderPrimaryKey,
   type AppEngineContextOptions,
   type AppStorageOptions,

@@ -33,13 +33,13 @@ export interface AppStorageOptions {
 }
 
 /**
- * Rewrites one store's blobs under the keyring's primary key. A report per column (see
- * `resealColumn`); a bare number is "rewritten this many, nothing left" (older steps).
+ * Rewrites one store's blobs under the keyring's primary key: a report per column (see
+ * `resealColumn`).
  */
 export type ReencryptStep = (
   db: Database,
   keyring: Keyring,
-) => Promise<number | ResealReport | readonly ResealReport[]>;
+) => Promise<ResealReport | readonly ResealReport[]>;
 
 const tenantColumn = (column: string): SealedColumn => ({
   table: "tenants",
@@ -122,10 +122,6 @@ export async function reencryptUnderPrimaryKey(
         { err: { message: (e as Error).message } },
         "re-encryption under the primary key failed",
       );
-      continue;
-    }
-    if (typeof result === "number") {
-      rewritten += result;
       continue;
     }
     const reports: readonly ResealReport[] = "column" in result ? [result] : result;
