@@ -38,6 +38,8 @@ forEachDatabase("woocommerce bridge over HTTP", (t) => {
     let sandbox: RunningSandbox;
     let woo: FakeWoo;
     let db: Database;
+    /** The SQL the bridge sends while `statements.on` (what a round costs, checked below). */
+    const statements = { on: false, sql: [] as string[] };
     let bridge: RunningBridge;
     let storeId: string;
     const pluginSecret = hex(32);
@@ -47,7 +49,7 @@ forEachDatabase("woocommerce bridge over HTTP", (t) => {
       // The sandbox shares the test clock and never expires CIPs by itself: the bridge must.
       sandbox = await startSandbox({ port: 0, clock, expirySweepMs: 0 });
       woo = await startFakeWoo();
-      db = t().db;
+      db = recording(t().db, statements);
       bridge = await startBridge({
         config: loadConfig({ PORT: "0", PE_API_BASE_URL: sandbox.url, LOG_LEVEL: "silent" }),
         db,
@@ -213,6 +215,36 @@ forEachDatabase("woocommerce bridge over HTTP", (t) => {
         const status = await fetch(`${v.voucher_url}/status`);
         expect(await status.json()).toMatchObject({ status: "pending" });
         expect((await fetch(`${bridge.url}/voucher/${"x".repeat(46)}`)).status).toBe(404);
+      });
+    });
+
+    describe("outbox delivery", () => {
+      it("reads each message's voucher with the round's claim, not once per delivery", async () => {
+        // A creation nudges no round: its voucher.pending waits for this one.
+        const v = await createVoucher(5020);
+        statements.sql = [];
+        statements.on = true;
+        let delivered = 0;
+        try {
+          delivered = (await bridge.dispatcher.runOnce()).delivered;
+        } finally {
+          statements.on = false;
+        }
+        expect(delivered).toBeGreaterThanOrEqual(1);
+        const claims = statements.sql.filter((s) => /UPDATE outbox SET next_attempt_at/.test(s));
+        expect(claims).toHaveLength(1);
+        expect(claims[0]).toMatch(/FROM vouchers v/);
+        // No other statement of the round reads (or writes) a voucher row.
+        expect(statements.sql.filter((s) => s !== claims[0] && /\bvouchers\b/.test(s))).toEqual([]);
+        const [pending] = await db
+          .query<{ status: string }>(
+            "SELECT status FROM outbox WHERE aggregate_id = $1 AND kind = 'voucher.pending'",
+            [v.voucher_id],
+          )
+          .then((r) => r.rows);
+        expect(pending).toEqual({ status: "delivered" });
+        // The WooCommerce order is not touched for it.
+        expect(woo.requests.some((r) => r.path.startsWith("/orders/5020"))).toBe(false);
       });
     });
 
@@ -632,3 +664,34 @@ forEachDatabase("woocommerce bridge over HTTP", (t) => {
     });
   });
 });
+
+/** `db` with every statement's SQL noted in `log.sql` while `log.on` (transactions included). */
+function recording(db: Database, log: { on: boolean; sql: string[] }): Database {
+  const note = (sql: string) => {
+    if (log.on) log.sql.push(sql);
+  };
+  return {
+    kind: db.kind,
+    inTransaction: false,
+    query(sql, params) {
+      note(sql);
+      return db.query(sql, params);
+    },
+    exec: (sql) => db.exec(sql),
+    transaction: (fn, opts) =>
+      db.transaction(
+        (tx) =>
+          fn({
+            kind: tx.kind,
+            inTransaction: true,
+            query(sql, params) {
+              note(sql);
+              return tx.query(sql, params);
+            },
+            exec: (sql) => tx.exec(sql),
+          }),
+        opts,
+      ),
+    close: () => db.close(),
+  };
+}

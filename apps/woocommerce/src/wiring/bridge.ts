@@ -165,9 +165,11 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
   const deliverer = createWooDeliverer({
     clientFor: deliveryClients(wooClientFor, (id) => tenants.storeUrlOf(id)),
   });
-  const dispatcher = createOutboxDispatcher(ctx, [deliverer], {
-    loadVoucher: (q, id) => engine.loadVoucherView(q, id),
-  });
+  // The dispatcher's default loader: a round's voucher rows come with its claim statement, so a
+  // delivery (voucher.pending's no-op included) costs no read of its own. Same view as
+  // engine.loadVoucherView for every voucher the engine wrote; a row it did not write gets its
+  // raw fields instead of a delivery that throws and retries for 72 h.
+  const dispatcher = createOutboxDispatcher(ctx, [deliverer]);
   const wcAuth = createWcAuthFlow({
     publicUrl,
     appName: config.appName,
