@@ -373,29 +373,60 @@ export interface CipIssued {
   message?: { kind: string; dedupeKey: string; payload: { voucher: unknown } };
 }
 
+/** A CIP number PagoEfectivo issued that another voucher of the same tenant already holds. */
+export interface CipTaken {
+  voucherId: string;
+  cip: string;
+}
+
+/** markVouchersPendingOrTaken for callers that need only the rows that moved. */
+export async function markVouchersPending(
+  q: Executor,
+  issued: readonly CipIssued[],
+): Promise<VoucherRecord[]> {
+  return (await markVouchersPendingOrTaken(q, issued)).moved;
+}
+
 /**
  * createVoucher's last write for several vouchers in ONE statement: each voucher still `created`
  * becomes `pending` with its CIP (lease and last error cleared, polling scheduled), and every
  * given CIP is recorded in voucher_cips, moved or not, so later events about it still find the
- * voucher. Returns the rows that moved; a voucher absent from the result had left `created`
- * meanwhile. Given the same voucher twice, at most one of its CIPs becomes the current one.
+ * voucher. `moved` holds the rows that moved; a voucher absent from it had left `created`
+ * meanwhile (or its CIP was taken). Given the same voucher twice, at most one of its CIPs becomes
+ * the current one.
+ *
+ * A CIP number another voucher of the tenant already holds (current or in voucher_cips) is
+ * neither recorded nor made current: it is answered in `taken` instead. CIP numbers are unique
+ * per PagoEfectivo environment only, so a tenant that moved from sandbox to production (or a
+ * restarted sandbox) can be handed a number it already stores; recording it would map that
+ * CIP's payments to the old voucher, and making it current would break vouchers_cip. Two
+ * statements racing with the same new number for two vouchers both pass this check, and the
+ * later one fails with a unique violation on vouchers_cip (the caller runs it again).
  *
  * With `message`s, the moved vouchers' outbox messages are enqueued by the same statement
  * (OUTBOX_ENQUEUE_CTES): one statement is one transaction, so the transition and its message
  * commit together without BEGIN and COMMIT round trips, and a voucher that did not move (or a
  * CIP that did not become the current one) enqueues nothing.
  */
-export async function markVouchersPending(
+export async function markVouchersPendingOrTaken(
   q: Executor,
   issued: readonly CipIssued[],
-): Promise<VoucherRecord[]> {
-  if (issued.length === 0) return [];
+): Promise<{ moved: VoucherRecord[]; taken: CipTaken[] }> {
+  if (issued.length === 0) return { moved: [], taken: [] };
   const withMessages = issued.some((i) => i.message);
   const { rows } = await q.query(
-    `WITH d AS (
+    `WITH a AS (
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[],
                             $6::text[], $7::text[])
-         AS d(id, cip, cip_url, next_poll_at, kind, dedupe_key, payload)
+         AS a(id, cip, cip_url, next_poll_at, kind, dedupe_key, payload)
+     ), t AS (
+       SELECT a.id, a.cip FROM a JOIN vouchers v ON v.id = a.id
+       WHERE EXISTS (SELECT 1 FROM voucher_cips c
+                     WHERE c.tenant_id = v.tenant_id AND c.cip = a.cip AND c.voucher_id <> a.id)
+          OR EXISTS (SELECT 1 FROM vouchers o
+                     WHERE o.tenant_id = v.tenant_id AND o.cip = a.cip AND o.id <> a.id)
+     ), d AS (
+       SELECT a.* FROM a WHERE NOT EXISTS (SELECT 1 FROM t WHERE t.id = a.id AND t.cip = a.cip)
      ), u AS (
        UPDATE vouchers v SET status = 'pending', cip = d.cip, cip_url = d.cip_url,
          next_poll_at = d.next_poll_at, expiry_lease_until = NULL, last_error = NULL,
@@ -420,7 +451,9 @@ export async function markVouchersPending(
      ), ${OUTBOX_ENQUEUE_CTES}`
          : ""
      }
-     SELECT * FROM u`,
+     SELECT u.*, NULL::uuid AS taken_id, NULL::text AS taken_cip FROM u
+     UNION ALL
+     SELECT v.*, t.id, t.cip FROM t JOIN vouchers v ON v.id = t.id`,
     [
       issued.map((i) => i.voucherId),
       issued.map((i) => i.cip),
@@ -431,7 +464,13 @@ export async function markVouchersPending(
       issued.map((i) => (i.message ? json(i.message.payload) : null)),
     ],
   );
-  return rows.map(mapVoucher);
+  const moved: VoucherRecord[] = [];
+  const taken: CipTaken[] = [];
+  for (const r of rows) {
+    if (r.taken_id === null) moved.push(mapVoucher(r));
+    else taken.push({ voucherId: String(r.taken_id), cip: String(r.taken_cip) });
+  }
+  return { moved, taken };
 }
 
 /** Several vouchers by id, as they are now (no lock). */

@@ -12,6 +12,7 @@ import {
   type FieldIssue,
 } from "@pe-pay/core";
 import type { EngineContext } from "../context";
+import { isUniqueViolation } from "../db/database";
 import { insertClaimedVoucher } from "../db/voucher-and-settings";
 import type { TenantRecord } from "../db/tenants";
 import {
@@ -19,12 +20,14 @@ import {
   findVoucherByPlatformPaymentId,
   getVoucher,
   getVouchers,
-  markVouchersPending,
+  markVouchersPendingOrTaken,
   updateVoucher,
+  type CipTaken,
   type VoucherRecord,
 } from "../db/vouchers";
 import { MicroBatcher } from "../notifications/micro-batcher";
 import type { CreateVoucherCommand, VoucherView } from "../ports";
+import { CipNumberTakenError } from "./cip-number-taken";
 import type { StepHook } from "./hooks";
 import type { TenantAccess } from "./tenant-access";
 import { newTokenSecret, packPlatformData, toVoucherView } from "./views";
@@ -60,6 +63,10 @@ const PLACEHOLDER_ADMIN_EMAIL = "admin@invalid.example";
  *    lapses and the next retry takes over.
  * 3. createCip; on success `created → pending` and `voucher.pending` in one transaction (shared
  *    with the calls whose CIPs came back at the same time).
+ *
+ * CIP number taken (another voucher of the tenant holds it: see CipNumberTakenError): that CIP
+ * is deleted at PagoEfectivo, the voucher stays `created` and the retryable error goes back to
+ * the adapter; a retry of the same key sends the same request again and gets a new number.
  *
  * Outcome unknown (timeout / 5xx / unreadable 2xx on POST /v1/cips): PagoEfectivo may or may not
  * hold a CIP with our transactionCode, and its search works by CIP number only, so we cannot ask.
@@ -124,12 +131,14 @@ export async function createVoucher(
   }
   await deps.hook?.("create.cip_created");
 
-  const view = await finisherFor(ctx).submit({
+  const finished = await finisherFor(ctx).submit({
     voucher: claimed,
     cip: created.cip,
     cipUrl: created.cipUrl,
     nextPollAt: new Date(ctx.clock.now().getTime() + ctx.config.pollAfterMs),
   });
+  if ("taken" in finished) throw await giveBackTakenCip(ctx, client, claimed, finished.taken);
+  const view = finished.view;
   await deps.hook?.("create.done");
   // The one line per voucher created: the adapters' request logs stay at debug.
   ctx.logger.info(
@@ -234,7 +243,9 @@ interface IssuedCip {
   nextPollAt: Date;
 }
 
-const finishers = new WeakMap<EngineContext, MicroBatcher<IssuedCip, VoucherView>>();
+type Finished = { view: VoucherView } | { taken: CipTaken };
+
+const finishers = new WeakMap<EngineContext, MicroBatcher<IssuedCip, Finished>>();
 
 /**
  * Step 3's write, shared by the createVoucher calls of one engine: the calls whose CIPs came back
@@ -243,7 +254,7 @@ const finishers = new WeakMap<EngineContext, MicroBatcher<IssuedCip, VoucherView
  * or not at all, with no BEGIN and COMMIT to pay. Alone, a call waits for nothing (a batch of one
  * on the next turn of the event loop); under load the statement is paid once per batch.
  */
-function finisherFor(ctx: EngineContext): MicroBatcher<IssuedCip, VoucherView> {
+function finisherFor(ctx: EngineContext): MicroBatcher<IssuedCip, Finished> {
   let b = finishers.get(ctx);
   if (!b) {
     b = new MicroBatcher((items: IssuedCip[]) => finishBatch(ctx, items), {
@@ -255,48 +266,53 @@ function finisherFor(ctx: EngineContext): MicroBatcher<IssuedCip, VoucherView> {
   return b;
 }
 
-async function finishBatch(ctx: EngineContext, items: IssuedCip[]): Promise<VoucherView[]> {
+async function finishBatch(ctx: EngineContext, items: IssuedCip[]): Promise<Finished[]> {
   try {
     return await finishTogether(ctx, items);
   } catch (e) {
-    if (items.length === 1) throw e;
-    // One item may be what failed (e.g. a CIP number another voucher of the tenant holds): each
-    // on its own, so only that one fails.
-    return Promise.all(items.map((i) => finishTogether(ctx, [i]).then((views) => views[0]!)));
+    // One item may be what failed: each on its own, so only that one fails.
+    if (items.length > 1) {
+      return Promise.all(items.map((i) => finishBatch(ctx, [i]).then((r) => r[0]!)));
+    }
+    // The statement skips a number another voucher already holds, but two vouchers handed the
+    // same new number at once both pass that check, and the later one breaks vouchers_cip
+    // (every other insert of the statement is ON CONFLICT): its number is taken.
+    if (isUniqueViolation(e))
+      return [{ taken: { voucherId: items[0]!.voucher.id, cip: items[0]!.cip } }];
+    throw e;
   }
 }
 
-async function finishTogether(ctx: EngineContext, items: IssuedCip[]): Promise<VoucherView[]> {
-  const moved = new Map(
-    (
-      await markVouchersPending(
-        ctx.db,
-        items.map((i) => ({
-          voucherId: i.voucher.id,
-          cip: i.cip,
-          cipUrl: i.cipUrl,
-          nextPollAt: i.nextPollAt,
-          message: {
-            kind: "voucher.pending",
-            dedupeKey: `voucher.pending:${i.voucher.id}`,
-            // The view of the row this CIP moves to pending (enqueued only if it does).
-            payload: {
-              voucher: toVoucherView({
-                ...i.voucher,
-                status: "pending",
-                cip: i.cip,
-                cipUrl: i.cipUrl,
-              }),
-            },
-          },
-        })),
-      )
-    ).map((v) => [v.id, v]),
+async function finishTogether(ctx: EngineContext, items: IssuedCip[]): Promise<Finished[]> {
+  const { moved: movedRows, taken } = await markVouchersPendingOrTaken(
+    ctx.db,
+    items.map((i) => ({
+      voucherId: i.voucher.id,
+      cip: i.cip,
+      cipUrl: i.cipUrl,
+      nextPollAt: i.nextPollAt,
+      message: {
+        kind: "voucher.pending",
+        dedupeKey: `voucher.pending:${i.voucher.id}`,
+        // The view of the row this CIP moves to pending (enqueued only if it does).
+        payload: {
+          voucher: toVoucherView({
+            ...i.voucher,
+            status: "pending",
+            cip: i.cip,
+            cipUrl: i.cipUrl,
+          }),
+        },
+      },
+    })),
   );
+  const moved = new Map(movedRows.map((v) => [v.id, v]));
+  const refused = new Set(taken.map((t) => `${t.voucherId}\u0000${t.cip}`));
+  const isTaken = (i: IssuedCip) => refused.has(`${i.voucher.id}\u0000${i.cip}`);
   // Moved meanwhile (e.g. the CIP was paid and notified before we got here), or another
   // caller's CIP became the current one: its CIP is on record (voucher_cips) all the same, so
   // every later event still maps to this voucher; the caller gets the voucher as it is now.
-  const others = items.filter((i) => moved.get(i.voucher.id)?.cip !== i.cip);
+  const others = items.filter((i) => !isTaken(i) && moved.get(i.voucher.id)?.cip !== i.cip);
   const now = new Map(
     (await getVouchers(ctx.db, [...new Set(others.map((i) => i.voucher.id))])).map((v) => [
       v.id,
@@ -304,9 +320,41 @@ async function finishTogether(ctx: EngineContext, items: IssuedCip[]): Promise<V
     ]),
   );
   return items.map((i) => {
+    if (isTaken(i)) return { taken: { voucherId: i.voucher.id, cip: i.cip } };
     const pending = moved.get(i.voucher.id);
-    return toVoucherView(pending?.cip === i.cip ? pending : now.get(i.voucher.id)!);
+    return { view: toVoucherView(pending?.cip === i.cip ? pending : now.get(i.voucher.id)!) };
   });
+}
+
+/**
+ * A CIP whose number another voucher of the tenant holds: nobody could map it back to this
+ * voucher, so it must not stay payable. It is deleted at PagoEfectivo first, then the voucher's
+ * creation lease is released (it stays `created`, as after a failed create), so a retry of the
+ * same key sends the request again and gets a new number. Answers the error to throw.
+ */
+async function giveBackTakenCip(
+  ctx: EngineContext,
+  client: { deleteCip(cip: string): Promise<unknown> },
+  voucher: VoucherRecord,
+  taken: CipTaken,
+): Promise<CipNumberTakenError> {
+  const where = { voucherId: voucher.id, tenantId: voucher.tenantId, cip: taken.cip };
+  let deleted = false;
+  try {
+    await client.deleteCip(taken.cip);
+    deleted = true;
+  } catch (e) {
+    ctx.logger.error(
+      { ...where, err: { code: errorCode(e) } },
+      "CIP number already held by another voucher; deleting the new CIP failed, it stays payable until it expires",
+    );
+  } finally {
+    await release(ctx, voucher.id, `cip_taken:${taken.cip}`);
+  }
+  if (deleted) {
+    ctx.logger.warn(where, "CIP number already held by another voucher; new CIP deleted");
+  }
+  return new CipNumberTakenError(voucher.tenantId, taken.cip, deleted);
 }
 
 /** Takes the creation lease, or waits for the caller that holds it. */
