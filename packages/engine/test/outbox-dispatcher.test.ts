@@ -113,7 +113,7 @@ forEachDatabase("outbox dispatcher", (t) => {
     await enqueue(db, tenant.id, v.id, "voucher.pending", ctx.clock.now());
     const { deliverer, delivered } = recordingDeliverer();
     const result = await createOutboxDispatcher(ctx, [deliverer]).runOnce();
-    expect(result).toEqual({ delivered: 1, retried: 0, dead: 0 });
+    expect(result).toEqual({ delivered: 1, retried: 0, dead: 0, more: false });
     expect(delivered[0]!.tenant).toMatchObject({
       id: tenant.id,
       platform: "shopify",
@@ -232,7 +232,7 @@ forEachDatabase("outbox dispatcher", (t) => {
         return null;
       },
     });
-    expect(await custom.runOnce()).toEqual({ delivered: 0, retried: 0, dead: 1 });
+    expect(await custom.runOnce()).toEqual({ delivered: 0, retried: 0, dead: 1, more: false });
     expect(seen).toEqual([v.id]);
     const [dead] = await listOutbox(db, { aggregateId: v.id });
     expect(dead).toMatchObject({ status: "dead", lastError: `voucher ${v.id} not found` });
@@ -243,6 +243,7 @@ forEachDatabase("outbox dispatcher", (t) => {
       delivered: 0,
       retried: 0,
       dead: 1,
+      more: false,
     });
     expect((await listOutbox(db, { aggregateId: gone }))[0]).toMatchObject({
       status: "dead",
@@ -332,13 +333,23 @@ forEachDatabase("outbox dispatcher", (t) => {
     const delays: number[] = [];
     for (let attempt = 1; attempt <= 14; attempt++) {
       const before = clock.now().getTime();
-      expect(await dispatcher.runOnce()).toEqual({ delivered: 0, retried: 1, dead: 0 });
+      expect(await dispatcher.runOnce()).toEqual({
+        delivered: 0,
+        retried: 1,
+        dead: 0,
+        more: false,
+      });
       const row = (await listOutbox(db, { aggregateId: v.id }))[0]!;
       expect(row).toMatchObject({ id: m.id, attempts: attempt, lastError: "timeout" });
       delays.push(row.nextAttemptAt.getTime() - before);
       // Not due before its time.
       clock.set(new Date(row.nextAttemptAt.getTime() - 1));
-      expect(await dispatcher.runOnce()).toEqual({ delivered: 0, retried: 0, dead: 0 });
+      expect(await dispatcher.runOnce()).toEqual({
+        delivered: 0,
+        retried: 0,
+        dead: 0,
+        more: false,
+      });
       clock.set(row.nextAttemptAt);
     }
     // random 0.5 → half of min(30 min, 1 s · 2^(n-1)).
@@ -386,7 +397,7 @@ forEachDatabase("outbox dispatcher", (t) => {
     expect(await listMerchantAlerts(ctx, tenant.id)).toEqual([]);
   });
 
-  it("'failed' → dead at once; a throw counts as a retry; unknown platform waits", async () => {
+  it("'failed' → dead at once; a throw counts as a retry; other platforms are not claimed", async () => {
     const db = t().db;
     const { ctx } = makeContext(db);
     const tenant = await shopifyTenant(db);
@@ -402,7 +413,7 @@ forEachDatabase("outbox dispatcher", (t) => {
       throw new Error("socket hang up");
     });
     const result = await createOutboxDispatcher(ctx, [deliverer]).runOnce();
-    expect(result).toEqual({ delivered: 0, retried: 2, dead: 1 });
+    expect(result).toEqual({ delivered: 0, retried: 1, dead: 1, more: false });
     expect((await listOutbox(db, { aggregateId: a.id }))[0]).toMatchObject({
       status: "dead",
       lastError: "refund session not found",
@@ -411,11 +422,47 @@ forEachDatabase("outbox dispatcher", (t) => {
       status: "pending",
       lastError: "socket hang up",
     });
+    // A Shopify-only dispatcher leaves the WooCommerce tenant's message alone: never claimed.
     expect((await listOutbox(db, { aggregateId: c.id }))[0]).toMatchObject({
       status: "pending",
-      lastError: "no deliverer for woocommerce",
+      attempts: 0,
+      lastError: null,
     });
     expect((await listMerchantAlerts(ctx, tenant.id)).map((x) => x.kind)).toEqual(["dead_letter"]);
+  });
+
+  it("a tenant whose platform changed after the claim waits for a deliverer (retry)", async () => {
+    const db = t().db;
+    const tenant = await shopifyTenant(db);
+    const v = await voucher(db, tenant);
+    // Between the claim and the tenant read, the tenant moves to a platform we cannot deliver to.
+    const moving: Database = {
+      ...db,
+      kind: db.kind,
+      inTransaction: false,
+      query: (async (text: string, params?: readonly unknown[]) => {
+        const r = await db.query(text, params);
+        if (/WITH due AS/.test(text)) {
+          await db.query("UPDATE tenants SET platform = 'woocommerce' WHERE id = $1", [tenant.id]);
+        }
+        return r;
+      }) as Database["query"],
+    };
+    const { ctx } = makeContext(moving);
+    await enqueue(db, tenant.id, v.id, "voucher.paid", ctx.clock.now());
+    const { deliverer, delivered } = recordingDeliverer();
+    expect(await createOutboxDispatcher(ctx, [deliverer]).runOnce()).toEqual({
+      delivered: 0,
+      retried: 1,
+      dead: 0,
+      more: false,
+    });
+    expect(delivered).toEqual([]);
+    expect((await listOutbox(db, { aggregateId: v.id }))[0]).toMatchObject({
+      status: "pending",
+      attempts: 1,
+      lastError: "no deliverer for woocommerce",
+    });
   });
 
   it("concurrent dispatchers (separate connections) deliver each message exactly once, in order", async () => {

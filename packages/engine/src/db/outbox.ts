@@ -1,6 +1,6 @@
 import { StorageUsageError, type Executor, type Row, type Tx } from "./database";
 import { interval, json, optDate, optString, type ClaimOptionsBase } from "./sql-helpers";
-import { platformContextStampSql } from "./tenants";
+import { platformContextStampSql, type Platform } from "./tenants";
 
 export type OutboxStatus = "pending" | "delivered" | "dead";
 
@@ -32,6 +32,11 @@ export interface OutboxMessage {
    * if there is none.
    */
   claimedVoucher?: Record<string, unknown> | null;
+  /**
+   * claimOutboxBatch only (undefined elsewhere): whether the claim statement saw a later pending
+   * message of the same aggregate, which becomes claimable once this one is delivered or dead.
+   */
+  pendingSuccessor?: boolean;
 }
 
 const UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
@@ -57,6 +62,7 @@ function mapOutbox(r: Row): OutboxMessage {
     ...(r.voucher__ !== undefined
       ? { claimedVoucher: (r.voucher__ as Record<string, unknown> | null) ?? null }
       : {}),
+    ...(r.successor__ !== undefined ? { pendingSuccessor: r.successor__ === true } : {}),
   };
 }
 
@@ -156,19 +162,37 @@ export const OUTBOX_ENQUEUE_CTES = `s AS (
  * heads among dispatchers; the claim pushes `next_attempt_at` forward by the lease, which also
  * brings the message back if the dispatcher dies mid-delivery (delivery is at-least-once, so
  * consumers must be idempotent). `attempts` counts claims. Each message comes with its tenant's
- * `tenantStamp` (and, asked for, its voucher row), read by this same statement.
+ * `tenantStamp`, whether its aggregate has a later pending message (`pendingSuccessor`) and,
+ * asked for, its voucher row, all read by this same statement.
+ *
+ * `platforms` restricts the claim to messages of tenants on those platforms (tenants.platform),
+ * so a dispatcher never takes, and then has to hand back, a message it has no deliverer for when
+ * the apps of both platforms share one database. An aggregate belongs to one tenant, so the
+ * filter never splits an aggregate: the head rule is unaffected. Absent, every platform.
  */
 export async function claimOutboxBatch(
   q: Executor,
   opts: ClaimOptionsBase & {
     /** Also read each message's voucher row (`claimedVoucher`) in the same statement. */
     withVouchers?: boolean;
+    /** Only messages of tenants on these platforms (none: claim nothing). Default: any. */
+    platforms?: readonly Platform[];
   },
 ): Promise<OutboxMessage[]> {
+  if (opts.platforms && opts.platforms.length === 0) return [];
+  const params: unknown[] = [opts.now, opts.limit, interval(opts.leaseMs)];
+  if (opts.platforms) params.push([...opts.platforms]);
+  // A semi-join probe on the tenants primary key, not a join: FOR UPDATE must lock (and SKIP
+  // LOCKED skip) outbox rows only, never tenant rows.
+  const platformFilter = opts.platforms
+    ? `
+         AND EXISTS (SELECT 1 FROM tenants t
+                     WHERE t.id = o.tenant_id AND t.platform = ANY ($4::text[]))`
+    : "";
   const { rows } = await q.query(
     `WITH due AS (
        SELECT o.id FROM outbox o
-       WHERE o.status = 'pending' AND o.next_attempt_at <= $1
+       WHERE o.status = 'pending' AND o.next_attempt_at <= $1${platformFilter}
          AND NOT EXISTS (
            SELECT 1 FROM outbox p
            WHERE p.aggregate_type = o.aggregate_type AND p.aggregate_id = o.aggregate_id
@@ -180,15 +204,19 @@ export async function claimOutboxBatch(
      UPDATE outbox SET next_attempt_at = $1::timestamptz + $3::interval, attempts = attempts + 1
      FROM due WHERE outbox.id = due.id
      RETURNING outbox.*, (SELECT ${platformContextStampSql("t")} FROM tenants t
-                          WHERE t.id = outbox.tenant_id) AS tenant_stamp__${
-                            opts.withVouchers
-                              ? `,
+                          WHERE t.id = outbox.tenant_id) AS tenant_stamp__,
+       EXISTS (SELECT 1 FROM outbox s
+               WHERE s.aggregate_type = outbox.aggregate_type
+                 AND s.aggregate_id = outbox.aggregate_id
+                 AND s.status = 'pending' AND s.seq > outbox.seq) AS successor__${
+                   opts.withVouchers
+                     ? `,
        (SELECT to_jsonb(v) FROM vouchers v
         WHERE v.id = CASE WHEN outbox.aggregate_id ~* '${UUID_PATTERN}'
                           THEN outbox.aggregate_id::uuid END) AS voucher__`
-                              : ""
-                          }`,
-    [opts.now, opts.limit, interval(opts.leaseMs)],
+                     : ""
+                 }`,
+    params,
   );
   return rows.map(mapOutbox).sort((a, b) => a.id - b.id);
 }

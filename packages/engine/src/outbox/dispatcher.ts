@@ -6,6 +6,12 @@
  *   and the claim moves `next_attempt_at` forward by a lease, so no two dispatchers hold the same
  *   message at once. A dispatcher that dies mid-delivery loses its lease and the message comes
  *   back: delivery is at least once, deliverers are idempotent.
+ * - Only messages of tenants on the platforms of its deliverers are claimed: the Shopify and the
+ *   WooCommerce app may share one database, and each must leave the other's messages alone
+ *   (claiming them only to answer "retry" delayed them by backoff, up to a dead letter).
+ * - A round tells (`more`) whether another one right away can deliver anything: its batch was
+ *   full, or a message it delivered or parked had a later pending message of its voucher (now
+ *   the head). Messages enqueued after the claim come with a nudge of their own.
  * - The payload handed to the deliverer is built from the current voucher (and refund) rows, not
  *   from the stored payload, which only names the refund (`refundId`) or carries the attention
  *   item (`attention`). With the default loader the vouchers of a round are read by its claim
@@ -61,11 +67,16 @@ export interface DispatchResult {
   delivered: number;
   retried: number;
   dead: number;
+  /**
+   * Whether another round now has something to claim, as far as this round's claim saw: the
+   * batch was full, or a delivered or parked message's voucher had a later pending message.
+   */
+  more: boolean;
 }
 
 export interface OutboxDispatcher {
   runOnce(): Promise<DispatchResult>;
-  /** Runs rounds every `intervalMs` (at once again while rounds come back full). */
+  /** Runs rounds every `intervalMs` (at once again while a round reports `more`). */
   start(intervalMs: number): void;
   /** Stops scheduling and waits for the round in flight to finish. */
   stop(): Promise<void>;
@@ -89,6 +100,7 @@ export function createOutboxDispatcher(
   opts: DispatcherOptions = {},
 ): OutboxDispatcher {
   const byPlatform = new Map(deliverers.map((d) => [d.platform, d]));
+  const platforms = [...byPlatform.keys()];
   const batchSize = opts.batchSize ?? 50;
   const leaseMs = opts.leaseMs ?? 2 * 60_000;
   const concurrency = Math.max(1, opts.concurrency ?? 8);
@@ -173,7 +185,8 @@ export function createOutboxDispatcher(
     try {
       const tenant = await tenantContext(m, cache);
       const deliverer = byPlatform.get(tenant.platform);
-      // Another instance may be configured with it (rolling deploy): retry, do not drop.
+      // The claim takes only our platforms' tenants, but a tenant's platform can change after
+      // it; another instance may be configured with it (rolling deploy): retry, do not drop.
       if (!deliverer) return { status: "retry", error: `no deliverer for ${tenant.platform}` };
       return await deliverer.deliver(await toMessage(m), tenant);
     } catch (e) {
@@ -194,17 +207,18 @@ export function createOutboxDispatcher(
     { maxSize: 64, concurrency: 1 },
   );
 
+  /** Records the outcome; true when the message left "pending" (delivered or dead). */
   async function settle(
     m: StoredOutboxMessage,
     outcome: DeliveryOutcome,
     result: DispatchResult,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const now = ctx.clock.now();
     const log = { outboxId: m.id, tenantId: m.tenantId, kind: m.kind, attempts: m.attempts };
     if (outcome.status === "delivered") {
       await deliveredMarks.submit({ id: m.id, at: now });
       result.delivered += 1;
-      return;
+      return true;
     }
     const next =
       outcome.status === "retry"
@@ -222,7 +236,7 @@ export function createOutboxDispatcher(
       await rescheduleOutbox(ctx.db, m.id, { nextAttemptAt: next, error: outcome.error });
       ctx.logger.warn({ ...log, err: outcome.error, nextAttemptAt: next }, "outbox retry");
       result.retried += 1;
-      return;
+      return false;
     }
     const why =
       outcome.status === "failed" ? "refused permanently" : "still failing after the retry window";
@@ -246,16 +260,20 @@ export function createOutboxDispatcher(
     });
     ctx.logger.error({ ...log, err: outcome.error, why }, "outbox message parked as dead letter");
     result.dead += 1;
+    return true;
   }
 
   async function runOnce(): Promise<DispatchResult> {
-    const result: DispatchResult = { delivered: 0, retried: 0, dead: 0 };
+    const result: DispatchResult = { delivered: 0, retried: 0, dead: 0, more: false };
     const batch = await claimOutboxBatch(ctx.db, {
       now: ctx.clock.now(),
       limit: batchSize,
       leaseMs,
       withVouchers: readsWithClaim,
+      platforms,
     });
+    // Heads that unblock a successor when they leave "pending" (delivered or dead).
+    let unblocking = false;
     const cache = new Map<string, Promise<TenantContext>>();
     let next = 0;
     // The batch holds at most one message per voucher (heads only), so parallel delivery
@@ -264,7 +282,8 @@ export function createOutboxDispatcher(
       while (next < batch.length) {
         const m = batch[next++]!;
         try {
-          await settle(m, await deliverOne(m, cache), result);
+          const left = await settle(m, await deliverOne(m, cache), result);
+          if (left && m.pendingSuccessor) unblocking = true;
         } catch (e) {
           // Settling failed (database away): the lease brings the message back.
           ctx.logger.error({ outboxId: m.id, err: (e as Error).message }, "outbox settle failed");
@@ -272,14 +291,15 @@ export function createOutboxDispatcher(
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, worker));
-    lastBatchFull = batch.length === batchSize;
+    result.more = batch.length === batchSize || unblocking;
+    lastMore = result.more;
     return result;
   }
 
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let stopped = true;
-  let lastBatchFull = false;
+  let lastMore = false;
 
   function schedule(intervalMs: number, delay: number) {
     if (stopped) return;
@@ -291,7 +311,7 @@ export function createOutboxDispatcher(
         })
         .finally(() => {
           running = undefined;
-          schedule(intervalMs, lastBatchFull ? 0 : intervalMs);
+          schedule(intervalMs, lastMore ? 0 : intervalMs);
         });
     }, delay);
     timer.unref?.();

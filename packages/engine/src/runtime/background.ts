@@ -7,7 +7,8 @@ export interface BackgroundDeps {
   dispatcher: {
     start(intervalMs: number): void;
     stop(): Promise<void>;
-    runOnce(): Promise<{ delivered: number; dead: number }>;
+    /** `more`: another round right away can deliver something (see DispatchResult). */
+    runOnce(): Promise<{ more: boolean }>;
   };
   outboxIntervalMs: number;
   tasks: PeriodicTask[];
@@ -21,11 +22,11 @@ export interface BackgroundDeps {
 export function backgroundWork(deps: BackgroundDeps) {
   const { engine, dispatcher, tasks, logger } = deps;
   const outbox = nudger(
-    // Progress → another round: one voucher's messages go out one per round, in order.
-    async () => {
-      const r = await dispatcher.runOnce();
-      return r.delivered + r.dead > 0;
-    },
+    // One voucher's messages go out one per round, in order: another round when this one
+    // unblocked a voucher's next message (or left due ones behind), not after every delivery,
+    // which on a quiet system would mostly be an empty claim. A nudge during a round (a message
+    // enqueued after its claim) still gets a round of its own.
+    async () => (await dispatcher.runOnce()).more,
     (e) => logger.warn({ err: (e as Error)?.message }, "outbox run failed"),
   );
   return {

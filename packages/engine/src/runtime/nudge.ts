@@ -1,9 +1,10 @@
 /**
  * Runs `fn` soon, coalescing bursts: at most one run in flight and one queued behind it. Used to
  * deliver the outbox right after a state change instead of waiting for the next polling round.
- * When `fn` returns `true` (it made progress) it is run again (up to `maxRounds`), because
- * outbox messages of one voucher are delivered in order, one per round: a `voucher.paid` behind
- * an undelivered `voucher.pending` needs a second round.
+ * When `fn` returns `true` (another run has work to do) it is run again (up to `maxRounds`),
+ * because outbox messages of one voucher are delivered in order, one per round: a `voucher.paid`
+ * behind an undelivered `voucher.pending` needs a second round. A nudge while a run is in flight
+ * always earns one more run after it, whatever `fn` returned.
  */
 export function nudger(
   fn: () => Promise<boolean | void>,
@@ -15,17 +16,17 @@ export function nudger(
   let closed = false;
   const loop = async (): Promise<void> => {
     let rounds = 0;
-    let progress = false;
+    let more = false;
     do {
       again = false;
       rounds += 1;
       try {
-        progress = (await fn()) === true;
+        more = (await fn()) === true;
       } catch (e) {
-        progress = false;
+        more = false;
         onError(e);
       }
-    } while ((again || (progress && rounds < maxRounds)) && !closed);
+    } while ((again || (more && rounds < maxRounds)) && !closed);
   };
   return {
     nudge(): void {

@@ -64,7 +64,7 @@ describe("backgroundWork", () => {
         },
         runOnce: async () => {
           rounds += 1;
-          return { delivered: rounds < 3 ? 1 : 0, dead: 0 };
+          return { more: rounds < 3 };
         },
       },
       outboxIntervalMs: 500,
@@ -83,7 +83,7 @@ describe("backgroundWork", () => {
     expect(calls.slice(4).sort()).toEqual(["a.stop", "b.stop", "dispatcher.stop", "engine.stop"]);
   });
 
-  it("a nudge delivers the outbox until a round makes no progress", async () => {
+  it("a nudge runs outbox rounds until one reports nothing more to do", async () => {
     const { deps, rounds } = fakes();
     const bg = backgroundWork(deps);
     bg.nudgeOutbox();

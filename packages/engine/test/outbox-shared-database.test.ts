@@ -1,0 +1,163 @@
+/**
+ * One database shared by the Shopify app and the WooCommerce app (PGlite and PostgreSQL): each
+ * app's dispatcher has a deliverer for its own platform only and claims only its own tenants'
+ * messages, so every message is delivered exactly once, by the right app, in order per voucher,
+ * and none is claimed by the other app only to be retried.
+ */
+import { randomUUID } from "node:crypto";
+import { fixedClock, type PagoEfectivoClient } from "@pe-pay/core";
+import {
+  createLogger,
+  createOutboxDispatcher,
+  DEFAULT_ENGINE_CONFIG,
+  enqueueOutbox,
+  insertOrGetVoucher,
+  listOutbox,
+  type Database,
+  type DispatchResult,
+  type TenantRecord,
+} from "../src/index";
+import type { Clock } from "@pe-pay/core";
+import type { EngineContext } from "../src/context";
+import type { OutboxMessage, Platform, PlatformDeliverer, TenantContext } from "../src/ports";
+import { createTestTenant, forEachDatabase, testKeyring } from "./support/databases";
+
+function makeContext(db: Database, clock: Clock): EngineContext {
+  return {
+    db,
+    clock,
+    logger: createLogger({ name: "test", level: "silent" }),
+    keyring: testKeyring(),
+    config: {
+      ...DEFAULT_ENGINE_CONFIG,
+      pagoEfectivoBaseUrl: { sandbox: "http://127.0.0.1:9", production: "http://127.0.0.1:9" },
+      publicBaseUrl: "http://127.0.0.1:9",
+    },
+    pagoEfectivo: () => ({}) as PagoEfectivoClient,
+    random: () => 0.5,
+  };
+}
+
+interface Delivery {
+  by: Platform;
+  message: OutboxMessage;
+  tenant: TenantContext;
+}
+
+function recordingDeliverer(platform: Platform, log: Delivery[]): PlatformDeliverer {
+  return {
+    platform,
+    async deliver(message, tenant) {
+      log.push({ by: platform, message, tenant });
+      return { status: "delivered" };
+    },
+  };
+}
+
+async function voucher(db: Database, tenant: TenantRecord) {
+  const key = `pay_${randomUUID()}`;
+  const { record } = await insertOrGetVoucher(db, {
+    tenantId: tenant.id,
+    platformPaymentId: key,
+    idempotencyKey: key,
+    requestFingerprint: "fp",
+    transactionCode: `tc-${randomUUID()}`,
+    amount: { minor: 1_000, currency: "PEN" },
+    status: "pending",
+    expiresAt: new Date(Date.now() + 48 * 3_600_000),
+    platformData: {},
+  });
+  return record;
+}
+
+forEachDatabase("outbox on a database shared by both apps", (t) => {
+  it("each app's dispatcher delivers its own platform's messages exactly once, none retried", async () => {
+    const db = t().db;
+    const clock = fixedClock(new Date());
+    const tenants = {
+      shopify: [
+        await createTestTenant(db, {
+          platformCredentials: { kind: "shopify", accessToken: "shpat_a" },
+        }),
+        await createTestTenant(db, {
+          platformCredentials: { kind: "shopify", accessToken: "shpat_b" },
+        }),
+      ],
+      woocommerce: [
+        await createTestTenant(db, { platform: "woocommerce" }),
+        await createTestTenant(db, { platform: "woocommerce" }),
+      ],
+    };
+    const kinds = ["voucher.pending", "voucher.paid"];
+    const expected = new Map<string, { platform: Platform; tenantId: string }>();
+    // Interleaved by creation time, so each app's messages sit among the other's in due order.
+    const vouchers: { v: Awaited<ReturnType<typeof voucher>>; platform: Platform }[] = [];
+    for (let i = 0; i < 6; i++) {
+      for (const platform of ["shopify", "woocommerce"] as const) {
+        const tenant = tenants[platform][i % 2]!;
+        vouchers.push({ v: await voucher(db, tenant), platform });
+      }
+    }
+    for (const kind of kinds) {
+      for (const { v, platform } of vouchers) {
+        const m = await db.transaction(
+          async (tx) =>
+            (await enqueueOutbox(tx, {
+              tenantId: v.tenantId,
+              aggregateId: v.id,
+              kind,
+              payload: {},
+              availableAt: clock.now(),
+            }))!,
+        );
+        expected.set(String(m.id), { platform, tenantId: v.tenantId });
+      }
+    }
+    const log: Delivery[] = [];
+    // Separate handles (pools on PostgreSQL), as two processes would have; small batches so
+    // each needs several rounds while the other claims too.
+    const apps = await Promise.all(
+      (["shopify", "woocommerce"] as const).map(async (platform) =>
+        createOutboxDispatcher(
+          makeContext(await t().connect(), clock),
+          [recordingDeliverer(platform, log)],
+          { batchSize: 4, concurrency: 2 },
+        ),
+      ),
+    );
+    const totals: DispatchResult = { delivered: 0, retried: 0, dead: 0, more: false };
+    for (let round = 0; round < 20; round++) {
+      const results = await Promise.all(apps.map((d) => d.runOnce()));
+      for (const r of results) {
+        totals.delivered += r.delivered;
+        totals.retried += r.retried;
+        totals.dead += r.dead;
+      }
+      if (results.every((r) => r.delivered === 0)) break;
+    }
+    expect(totals).toMatchObject({ delivered: expected.size, retried: 0, dead: 0 });
+    const counts = new Map<string, number>();
+    for (const d of log) counts.set(d.message.id, (counts.get(d.message.id) ?? 0) + 1);
+    expect([...counts.keys()].sort()).toEqual([...expected.keys()].sort());
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    for (const d of log) {
+      const want = expected.get(d.message.id)!;
+      expect({ by: d.by, platform: d.tenant.platform, tenantId: d.tenant.id }).toEqual({
+        by: want.platform,
+        platform: want.platform,
+        tenantId: want.tenantId,
+      });
+    }
+    for (const { v } of vouchers) {
+      expect(log.filter((d) => d.message.voucherId === v.id).map((d) => d.message.kind)).toEqual(
+        kinds,
+      );
+    }
+    // Claimed once each (attempts count claims), never handed back with an error.
+    const rows = (await listOutbox(db, {})).filter((r) => expected.has(String(r.id)));
+    expect(rows).toHaveLength(expected.size);
+    for (const r of rows) {
+      expect(r).toMatchObject({ status: "delivered", attempts: 1, lastError: null });
+    }
+  });
+});
