@@ -77,12 +77,25 @@ const withStatus = (status: string, paymentMethod = "pagoefectivo") =>
   );
 
 describe("order.updated receiver", () => {
-  test("the fixture delivery (our own paid echo) verifies and does nothing", async () => {
-    const { p, cancelVoucher } = ports(voucher({ status: "paid" }));
+  test("the fixture delivery (our own paid echo) verifies and does nothing, without a lookup", async () => {
+    const { p, cancelVoucher, lookup } = ports(voucher({ status: "paid" }));
     await expect(
       receiveOrderUpdated(p, { storeId: "wc_store1", rawBody: body, headers }),
     ).resolves.toEqual({ httpStatus: 200, outcome: "no_action" });
     expect(cancelVoucher).not.toHaveBeenCalled();
+    expect(lookup).not.toHaveBeenCalled();
+  });
+
+  test("a save with any status but cancelled reads no voucher and changes nothing, even for an unpaid one", async () => {
+    for (const status of ["pending", "on-hold", "failed", "processing", "completed", "refunded"]) {
+      const { p, cancelVoucher, lookup } = ports(voucher({ status: "pending" }));
+      const b = withStatus(status);
+      await expect(
+        receiveOrderUpdated(p, { storeId: "wc_store1", rawBody: b, headers: sign(b) }),
+      ).resolves.toEqual({ httpStatus: 200, outcome: "no_action" });
+      expect(lookup).not.toHaveBeenCalled();
+      expect(cancelVoucher).not.toHaveBeenCalled();
+    }
   });
 
   test("admin cancelled an unpaid order → cancelVoucher(admin_cancelled)", async () => {
@@ -179,7 +192,8 @@ describe("order.updated receiver", () => {
       await receiveOrderUpdated(cached, { storeId: "wc_store1", rawBody: body, headers }),
     ).toEqual({ httpStatus: 200, outcome: "no_action" });
     expect(reads).toEqual([false, true]);
-    expect(lookup).toHaveBeenCalledTimes(1);
+    // A processing order: nothing to look up.
+    expect(lookup).not.toHaveBeenCalled();
 
     const forged = {
       ...headers,

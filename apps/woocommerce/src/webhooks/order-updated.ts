@@ -47,9 +47,9 @@ const UNPAID: ReadonlyArray<VoucherView["status"]> = ["created", "pending"];
 
 /**
  * `order.updated` receiver. WooCommerce builds the payload when the job runs and coalesces
- * quick updates, so one delivery is a snapshot, not a transition: every decision compares the
- * order's current status with OUR voucher state. That also makes our own PUT echoes no-ops
- * (processing + voucher paid, cancelled + voucher expired/cancelled).
+ * quick updates, so one delivery is a snapshot, not a transition: a cancelled order is compared
+ * with OUR voucher state. That also makes our own PUT echoes no-ops (processing: not cancelled;
+ * cancelled + voucher expired/cancelled).
  */
 export async function receiveOrderUpdated(
   ports: WebhookPorts,
@@ -89,11 +89,14 @@ export async function receiveOrderUpdated(
   const order = parsed.data;
   if (order.payment_method !== PAYMENT_METHOD_ID)
     return { httpStatus: 200, outcome: "not_pagoefectivo" };
+  // Only a cancellation can call for anything, so the other saves of an order (our own PUT's
+  // echo after every payment among them) are answered without reading the voucher.
+  if (order.status !== "cancelled") return { httpStatus: 200, outcome: "no_action" };
 
   try {
     const voucher = await ports.vouchers.latestVoucherForOrder(req.storeId, order.id);
     if (!voucher) return { httpStatus: 200, outcome: "unknown_order" };
-    if (order.status === "cancelled" && UNPAID.includes(voucher.status)) {
+    if (UNPAID.includes(voucher.status)) {
       // The admin cancelled an unpaid order: delete the CIP so it can no longer be paid.
       await ports.engine.cancelVoucher({
         tenantId: req.storeId,
