@@ -2,17 +2,24 @@
  * One database shared by the Shopify app and the WooCommerce app (PGlite and PostgreSQL): each
  * app's dispatcher has a deliverer for its own platform only and claims only its own tenants'
  * messages, so every message is delivered exactly once, by the right app, in order per voucher,
- * and none is claimed by the other app only to be retried.
+ * and none is claimed by the other app only to be retried. Messages written before migration 022
+ * (which gives each message its tenant's platform) are claimed by the right app after it.
  */
 import { randomUUID } from "node:crypto";
 import { fixedClock, type PagoEfectivoClient } from "@pe-pay/core";
 import {
+  claimOutboxBatch,
   createLogger,
   createOutboxDispatcher,
   DEFAULT_ENGINE_CONFIG,
   enqueueOutbox,
   insertOrGetVoucher,
   listOutbox,
+  markOutboxDead,
+  markOutboxDelivered,
+  migrate,
+  MIGRATIONS,
+  requeueDeadLetter,
   type Database,
   type DispatchResult,
   type TenantRecord,
@@ -161,3 +168,60 @@ forEachDatabase("outbox on a database shared by both apps", (t) => {
     }
   });
 });
+
+forEachDatabase(
+  "outbox messages written before migration 022",
+  (t) => {
+    it("pending and dead ones get their tenant's platform; new ones get it on insert", async () => {
+      const db = t().db;
+      const before = MIGRATIONS.filter((m) => m.version < 22);
+      expect(MIGRATIONS.map((m) => m.version)).toContain(22);
+      await migrate(db, { migrations: before });
+      const now = new Date();
+      const shop = await createTestTenant(db);
+      const woo = await createTestTenant(db, { platform: "woocommerce" });
+      const put = (tenantId: string, aggregateId: string, kind: string) =>
+        db.transaction(
+          async (tx) =>
+            (await enqueueOutbox(tx, {
+              tenantId,
+              aggregateId,
+              kind,
+              payload: {},
+              availableAt: now,
+            }))!,
+        );
+      const shopPending = await put(shop.id, randomUUID(), "voucher.pending");
+      const wooPending = await put(woo.id, randomUUID(), "voucher.pending");
+      const wooDead = await put(woo.id, randomUUID(), "voucher.paid");
+      const shopDelivered = await put(shop.id, randomUUID(), "voucher.pending");
+      expect(await markOutboxDead(db, wooDead.id, { at: now, error: "x" })).toBe(true);
+      expect(await markOutboxDelivered(db, shopDelivered.id, now)).toBe(true);
+      expect((await migrate(db)).applied).toEqual([22]);
+      const platformOf = async (id: number) =>
+        (
+          await db.query<{ p: string | null }>(
+            "SELECT tenant_platform AS p FROM outbox WHERE id = $1",
+            [id],
+          )
+        ).rows[0]!.p;
+      expect(await platformOf(shopPending.id)).toBe("shopify");
+      expect(await platformOf(wooPending.id)).toBe("woocommerce");
+      expect(await platformOf(wooDead.id)).toBe("woocommerce");
+      // Delivered messages are never claimed again: not rewritten.
+      expect(await platformOf(shopDelivered.id)).toBeNull();
+      const fresh = await put(woo.id, randomUUID(), "voucher.pending");
+      expect(await platformOf(fresh.id)).toBe("woocommerce");
+      expect(await requeueDeadLetter(db, wooDead.id, now)).toBe(true);
+      const claim = (platform: Platform) =>
+        claimOutboxBatch(db, { now, limit: 10, leaseMs: 60_000, platforms: [platform] });
+      expect((await claim("shopify")).map((m) => m.id)).toEqual([shopPending.id]);
+      expect((await claim("woocommerce")).map((m) => m.id)).toEqual([
+        wooPending.id,
+        wooDead.id,
+        fresh.id,
+      ]);
+    });
+  },
+  { migrate: false },
+);

@@ -165,10 +165,13 @@ export const OUTBOX_ENQUEUE_CTES = `s AS (
  * `tenantStamp`, whether its aggregate has a later pending message (`pendingSuccessor`) and,
  * asked for, its voucher row, all read by this same statement.
  *
- * `platforms` restricts the claim to messages of tenants on those platforms (tenants.platform),
- * so a dispatcher never takes, and then has to hand back, a message it has no deliverer for when
- * the apps of both platforms share one database. An aggregate belongs to one tenant, so the
- * filter never splits an aggregate: the head rule is unaffected. Absent, every platform.
+ * `platforms` restricts the claim to messages of tenants on those platforms, so a dispatcher
+ * never takes, and then has to hand back, a message it has no deliverer for when the apps of
+ * both platforms share one database. The platform is the message's copy of tenants.platform
+ * (`tenant_platform`, set on insert by a trigger, migration 022), so the claim walks the due
+ * index of its own platform only, however many messages of the other one are due. An aggregate
+ * belongs to one tenant, so the filter never splits an aggregate: the head rule is unaffected.
+ * Absent, every platform.
  */
 export async function claimOutboxBatch(
   q: Executor,
@@ -181,14 +184,16 @@ export async function claimOutboxBatch(
 ): Promise<OutboxMessage[]> {
   if (opts.platforms && opts.platforms.length === 0) return [];
   const params: unknown[] = [opts.now, opts.limit, interval(opts.leaseMs)];
-  if (opts.platforms) params.push([...opts.platforms]);
-  // A semi-join probe on the tenants primary key, not a join: FOR UPDATE must lock (and SKIP
-  // LOCKED skip) outbox rows only, never tenant rows.
-  const platformFilter = opts.platforms
-    ? `
-         AND EXISTS (SELECT 1 FROM tenants t
-                     WHERE t.id = o.tenant_id AND t.platform = ANY ($4::text[]))`
-    : "";
+  let platformFilter = "";
+  if (opts.platforms?.length === 1) {
+    // Equality, not = ANY: the index on (tenant_platform, next_attempt_at) then yields the rows
+    // in claim order and the scan stops at the limit.
+    params.push(opts.platforms[0]);
+    platformFilter = " AND o.tenant_platform = $4::text";
+  } else if (opts.platforms) {
+    params.push([...opts.platforms]);
+    platformFilter = " AND o.tenant_platform = ANY ($4::text[])";
+  }
   const { rows } = await q.query(
     `WITH due AS (
        SELECT o.id FROM outbox o

@@ -4,6 +4,7 @@ import { sql as outboxSequences } from "./002-outbox-sequences";
 import { sql as woocommerce } from "./010-woocommerce";
 import { sql as shopify } from "./020-shopify";
 import { sql as shopifyMerchantSessions } from "./021-shopify-merchant-sessions";
+import { sql as outboxTenantPlatform } from "./022-outbox-tenant-platform";
 
 /**
  * Migrations are TS modules exporting SQL strings (no file reads at runtime, so they work the
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: "woocommerce", sql: woocommerce },
   { version: 20, name: "shopify", sql: shopify },
   { version: 21, name: "shopify-merchant-sessions", sql: shopifyMerchantSessions },
+  { version: 22, name: "outbox-tenant-platform", sql: outboxTenantPlatform },
 ];
 
 export function migrationChecksum(m: Migration): string {
