@@ -38,6 +38,8 @@ export const REFUND_REJECTION_CODES = [
   "currency_mismatch",
   "invalid_amount",
   "request_conflict",
+  /** Paid in another PagoEfectivo environment (sandbox / production) than the store uses now. */
+  "environment_changed",
   /** PagoEfectivo refused the submission; `detail` holds its own words (not translatable). */
   "pagoefectivo_refused",
   /** PagoEfectivo rejected a submitted refund; `detail` holds its reason code, if any. */
@@ -99,6 +101,12 @@ const REFUND_REJECTION_TEXT: Record<RefundRejectionCode, Record<MerchantLocale, 
       "este reembolso ya se pidió con otros datos (pedido, monto o motivo). Cree un reembolso nuevo.",
     en: () =>
       "this refund was already requested with different details (order, amount or reason). Create a new refund.",
+  },
+  environment_changed: {
+    es: () =>
+      "el pago se hizo en otro entorno de PagoEfectivo (pruebas o producción) que el que la tienda usa ahora; no se puede reembolsar por PagoEfectivo. Acuerde la devolución con el cliente por otro medio.",
+    en: () =>
+      "the payment was made in another PagoEfectivo environment (test or production) than the one the store uses now; it cannot be refunded through PagoEfectivo. Arrange the return with the customer another way.",
   },
   pagoefectivo_refused: {
     es: (r) => `PagoEfectivo lo rechazó${r.detail ? `: «${r.detail}»` : "."}`,
@@ -179,6 +187,7 @@ export function refundRejectionFromFailure(failure: {
     case "window_elapsed":
     case "invalid_amount":
     case "credit_note_missing":
+    case "environment_changed":
       return { code: reason };
     case "currency_mismatch":
       return { code: reason, paymentCurrency: failure.currency };

@@ -175,6 +175,17 @@ describe("checkRefundRequest", () => {
     );
   });
 
+  it("refuses a payment made in another PagoEfectivo environment than the store's now", () => {
+    const moved = { environment: { payment: "sandbox", current: "production" } };
+    expect(reason(moved)).toBe("environment_changed");
+    expect(reason({ environment: { payment: "production", current: "sandbox" } })).toBe(
+      "environment_changed",
+    );
+    expect(reason({ environment: { payment: "production", current: "production" } })).toBe("ok");
+    // Nothing to refund is said first: the environment matters only for a real payment.
+    expect(reason({ ...moved, paid: null })).toBe("not_paid");
+  });
+
   it("refuses unpaid, other currency and invalid amounts", () => {
     expect(reason({ paid: null })).toBe("not_paid");
     expect(reason({ paidAt: undefined })).toBe("not_paid");
@@ -192,6 +203,7 @@ describe("checkRefundRequest", () => {
       above_balance: { requested: PEN(99999) },
       window_elapsed: { now: new Date(paidAt.getTime() + 200 * DAY) },
       invalid_amount: { requested: PEN(0) },
+      environment_changed: { environment: { payment: "sandbox", current: "production" } },
     };
     const res = checkRefundRequest({ ...base, ...inputs[r] });
     expect(res.ok).toBe(false);

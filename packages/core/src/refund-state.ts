@@ -153,6 +153,7 @@ export const REFUND_REFUSAL_REASONS = [
   "above_balance",
   "window_elapsed",
   "invalid_amount",
+  "environment_changed",
 ] as const;
 export type RefundRefusalReason = (typeof REFUND_REFUSAL_REASONS)[number];
 
@@ -168,6 +169,12 @@ export interface RefundRequestCheck {
   requested: Money;
   now: Date;
   windowDays?: number;
+  /**
+   * The PagoEfectivo environment the payment was made in and the one the store's credentials are
+   * for now. CIP numbers are unique per environment only: a refund of a sandbox payment sent
+   * with production credentials could name another, real CIP.
+   */
+  environment?: { payment: string; current: string };
 }
 
 /** The merchant asked for a refund PagoEfectivo's rules would refuse. */
@@ -236,6 +243,9 @@ export function checkRefundRequest(input: RefundRequestCheck): RefundRequestChec
   if (!paid || !isMinor(paid.minor) || paid.minor === 0 || !isValidDate(paidAt)) {
     return refuse("not_paid");
   }
+  if (input.environment && input.environment.payment !== input.environment.current) {
+    return refuse("environment_changed");
+  }
   if (requested.currency !== paid.currency) return refuse("currency_mismatch");
   if (now.getTime() - paidAt.getTime() > windowDays * DAY_MS) return refuse("window_elapsed");
   if (alreadyRefundedOrPending + requested.minor > paid.minor) return refuse("above_balance");
@@ -267,13 +277,18 @@ function refusalMessage(
       };
     case "window_elapsed":
       return {
-        es: `Pasaron más de ${windowDays} días desde el pago: PagoEfectivo ya no permite reembolsarlo. Coordina la devolución con el cliente por otro medio.`,
+        es: `Pasaron más de ${windowDays} días desde el pago: PagoEfectivo ya no permite reembolsarlo. Coordine la devolución con el cliente por otro medio.`,
         en: `More than ${windowDays} days have passed since the payment: PagoEfectivo no longer allows refunding it. Arrange the return with the shopper another way.`,
       };
     case "invalid_amount":
       return {
         es: "El monto del reembolso debe ser mayor que cero, con a lo sumo dos decimales.",
         en: "The refund amount must be greater than zero, with at most two decimals.",
+      };
+    case "environment_changed":
+      return {
+        es: "Este pago se hizo en otro entorno de PagoEfectivo (pruebas o producción) que el que la tienda usa ahora: no se puede reembolsar por PagoEfectivo. Coordine la devolución con el cliente por otro medio.",
+        en: "This payment was made in another PagoEfectivo environment (test or production) than the one the store uses now: it cannot be refunded through PagoEfectivo. Arrange the return with the shopper another way.",
       };
     default:
       return assertNever(reason);

@@ -106,7 +106,13 @@ let cipCounter = 7_000_000;
 async function paidVoucher(
   db: Database,
   tenant: TenantRecord,
-  opts: { minor?: number; paidAt?: Date; currency?: "PEN" | "USD" } = {},
+  opts: {
+    minor?: number;
+    paidAt?: Date;
+    currency?: "PEN" | "USD";
+    /** The PagoEfectivo environment the CIP was created in (stored as the engine does). */
+    environment?: "sandbox" | "production";
+  } = {},
 ) {
   const key = `pay_${randomUUID()}`;
   const amount = { minor: opts.minor ?? 10_000, currency: opts.currency ?? "PEN" } as const;
@@ -119,6 +125,14 @@ async function paidVoucher(
     amount,
     status: "pending",
     expiresAt: new Date(Date.now() + DAY),
+    ...(opts.environment
+      ? {
+          platformData: {
+            platform: {},
+            engine: { reference: key, tokenSecret: "s".repeat(24), environment: opts.environment },
+          },
+        }
+      : {}),
   });
   cipCounter += 1;
   const paid = await updateVoucher(
@@ -327,6 +341,52 @@ forEachDatabase("refunds: request, submit, outcome", (t) => {
     expect(error.messages.es).toContain("90 días");
     expect(error.messages.en).toContain("90 days");
     expect(pe.state.calls).toBe(1);
+  });
+
+  it("a payment made in another PagoEfectivo environment is refused before PagoEfectivo is called", async () => {
+    const db = t().db;
+    const { ctx, pe } = makeContext(db);
+    const tenant = await seriesTenant(db);
+    const voucher = await paidVoucher(db, tenant, { environment: "sandbox" });
+    // The store went live: its credentials are production ones now.
+    await db.query("UPDATE tenants SET environment = 'production' WHERE id = $1", [tenant.id]);
+    const request = cmd(tenant, voucher, 1_000);
+    const error = (await requestRefund(ctx, request).catch(
+      (e: unknown) => e,
+    )) as RefundRefusedError;
+    expect(error).toBeInstanceOf(RefundRefusedError);
+    expect(error.reason).toBe("environment_changed");
+    expect(error.messages.es).toContain("otro entorno de PagoEfectivo");
+    expect(pe.state.calls).toBe(0);
+    const [row] = await listRefunds(db, { tenantId: tenant.id, voucherId: voucher.id });
+    expect(row).toMatchObject({ status: "failed", failureCode: "environment_changed" });
+    const messages = await listOutbox(db, { tenantId: tenant.id, aggregateId: voucher.id });
+    expect(messages.map((m) => m.kind)).toContain("refund.failed");
+    // Back on the payment's environment, the same payment refunds normally.
+    await db.query("UPDATE tenants SET environment = 'sandbox' WHERE id = $1", [tenant.id]);
+    await expect(requestRefund(ctx, cmd(tenant, voucher, 1_000))).resolves.toMatchObject({
+      status: "submitted",
+    });
+    expect(pe.state.calls).toBe(1);
+  });
+
+  it("a refund held for its credit note across an environment switch fails instead of being sent", async () => {
+    const db = t().db;
+    const { ctx, pe } = makeContext(db);
+    const tenant = await createTestTenant(db); // manual credit notes: the refund waits
+    const voucher = await paidVoucher(db, tenant, { environment: "sandbox" });
+    const held = await requestRefund(ctx, cmd(tenant, voucher, 1_000));
+    expect(held.status).toBe("requested");
+    await db.query("UPDATE tenants SET environment = 'production' WHERE id = $1", [tenant.id]);
+    const after = makeContext(db);
+    const view = await enterCreditNote(after.ctx, {
+      tenantId: tenant.id,
+      refundId: held.id,
+      creditNoteNumber: "B001-00000043",
+    });
+    expect(view.status).toBe("failed");
+    expect(after.pe.state.calls + pe.state.calls).toBe(0);
+    expect((await getRefund(db, held.id))!.failureCode).toBe("environment_changed");
   });
 
   it("manual credit-note policy: held until enterCreditNote, then submitted", async () => {

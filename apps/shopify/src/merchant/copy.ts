@@ -215,6 +215,8 @@ const es = {
       invalid_amount: () => "El monto debe ser mayor que cero, con dos decimales como máximo.",
       request_conflict: () =>
         "Este reembolso ya se pidió con otros datos (pedido, monto o motivo). Cree un reembolso nuevo desde Shopify.",
+      environment_changed: () =>
+        "El pago se hizo en otro entorno de PagoEfectivo (pruebas o producción) que el que la tienda usa ahora: no se puede reembolsar por PagoEfectivo. Acuerde la devolución con el comprador por otro medio.",
       pagoefectivo_refused: (f) =>
         f.detail ? `PagoEfectivo lo rechazó: «${f.detail}».` : "PagoEfectivo lo rechazó.",
       pagoefectivo_rejected: (f) =>
@@ -458,6 +460,8 @@ const en: Copy = {
       invalid_amount: () => "The amount must be greater than zero, with at most two decimals.",
       request_conflict: () =>
         "This refund was already requested with different details (order, amount or reason). Create a new refund from Shopify.",
+      environment_changed: () =>
+        "The payment was made in another PagoEfectivo environment (test or production) than the one the store uses now: it cannot be refunded through PagoEfectivo. Arrange the return with the shopper another way.",
       pagoefectivo_refused: (f) =>
         f.detail ? `PagoEfectivo refused it: “${f.detail}”.` : "PagoEfectivo refused it.",
       pagoefectivo_rejected: (f) =>

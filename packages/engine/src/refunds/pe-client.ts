@@ -1,4 +1,4 @@
-import { NotFoundError, type PagoEfectivoClient } from "@pe-pay/core";
+import { NotFoundError, ValidationError, type PagoEfectivoClient } from "@pe-pay/core";
 import type { EngineContext } from "../context";
 import { tenantAccessFor } from "../vouchers/tenant-access";
 
@@ -9,10 +9,33 @@ import { tenantAccessFor } from "../vouchers/tenant-access";
 export async function pagoEfectivoFor(
   ctx: EngineContext,
   tenantId: string,
+  /** Where the payment was made, when known: the store must still be on that environment. */
+  paymentEnvironment?: string,
 ): Promise<PagoEfectivoClient> {
   const access = tenantAccessFor(ctx);
   const entry = await access.get(tenantId);
   if (!entry) throw new NotFoundError("tenant not found");
   if (!entry.credentials) throw new NotFoundError("tenant has no PagoEfectivo credentials");
+  if (paymentEnvironment && paymentEnvironment !== entry.tenant.environment) {
+    // CIP numbers are unique per environment only: the same number under the store's current
+    // credentials may be another, real payment. No retry can fix it.
+    throw new EnvironmentChangedError(paymentEnvironment, entry.tenant.environment);
+  }
   return access.client(entry, entry.tenant.environment);
+}
+
+/** The payment was made in another PagoEfectivo environment than the store's credentials. */
+export class EnvironmentChangedError extends ValidationError {
+  constructor(
+    readonly paymentEnvironment: string,
+    readonly currentEnvironment: string,
+  ) {
+    super([
+      {
+        field: "environment",
+        code: "environment_changed",
+        message: `the payment was made in ${paymentEnvironment}; the store now uses ${currentEnvironment}`,
+      },
+    ]);
+  }
 }

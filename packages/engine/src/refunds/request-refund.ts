@@ -37,7 +37,9 @@ import {
   type RefundRecord,
 } from "../db/refunds";
 import { allocateCreditNote, getSettings } from "../db/settings";
+import { getTenant } from "../db/tenants";
 import { findVoucherByIdempotencyKey, lockVoucher, type VoucherRecord } from "../db/vouchers";
+import { engineData } from "../vouchers/views";
 import type { RequestRefundCommand, RefundView } from "../ports";
 import { enqueueRefundMessage } from "./outbox";
 import { submitRefund, SUBMIT_LEASE_MS } from "./submit-refund";
@@ -136,12 +138,15 @@ export async function requestRefund(
     }
     const already = voucher ? (await sumRefundedForVoucher(tx, voucher.id)).totalMinor : 0;
     const paid = voucher && PAID_STATUSES.has(voucher.status);
+    const paidIn = voucher ? engineData(voucher)?.environment : undefined;
+    const current = paidIn ? (await getTenant(tx, cmd.tenantId))?.environment : undefined;
     const check = checkRefundRequest({
       paid: paid ? (voucher.paidAmount ?? voucher.amount) : null,
       paidAt: paid ? voucher.paidAt : null,
       alreadyRefundedOrPending: already,
       requested: cmd.amount,
       now,
+      ...(paidIn && current ? { environment: { payment: paidIn, current } } : {}),
     });
     if (!check.ok) {
       if (!voucher || check.error.reason === "invalid_amount") {

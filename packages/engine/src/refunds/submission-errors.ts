@@ -6,6 +6,7 @@ import {
   ValidationError,
   type PagoEfectivoErrorInfo,
 } from "@pe-pay/core";
+import { EnvironmentChangedError } from "./pe-client";
 
 export type SubmissionFailure =
   { kind: "refused"; code: string; reason: string } | { kind: "transient"; reason: string };
@@ -34,6 +35,9 @@ export function classifySubmissionError(e: unknown): SubmissionFailure {
       code: `pagoefectivo_${info?.code ?? info?.status ?? "refused"}`,
       reason: `${info?.message ?? "PagoEfectivo rechazó el reembolso"}${detail}`.slice(0, 1000),
     };
+  }
+  if (e instanceof EnvironmentChangedError) {
+    return { kind: "refused", code: "environment_changed", reason: e.message.slice(0, 1000) };
   }
   if (e instanceof ValidationError) {
     // The client refused to send it (e.g. the voucher has no CIP): no retry can fix that.

@@ -8,6 +8,7 @@ import { mapRefundRemoteStatus, NotFoundError, type Refund } from "@pe-pay/core"
 import type { EngineContext } from "../context";
 import { getRefund, updateRefund, type RefundRecord } from "../db/refunds";
 import { getVoucher } from "../db/vouchers";
+import { engineData } from "../vouchers/views";
 import { applyRefundOutcome } from "./apply-refund-outcome";
 import { claimRefundIds } from "./claim";
 import { enqueueRefundMessage } from "./outbox";
@@ -43,7 +44,11 @@ export async function submitRefund(ctx: EngineContext, refundId: string): Promis
 
   let answer: Refund;
   try {
-    const client = await pagoEfectivoFor(ctx, refund.tenantId);
+    const client = await pagoEfectivoFor(
+      ctx,
+      refund.tenantId,
+      voucher ? engineData(voucher)?.environment : undefined,
+    );
     answer = await client.createRefund({
       transactionId: voucher?.cip ?? "",
       amount: refund.amount,
