@@ -25,7 +25,9 @@
  *   the bridge's `PUT /orders/{id} {status: processing}` (both stamped in the stubs process).
  *   One payment at a time, each once its voucher's creation has left the outbox (as in real life,
  *   where payment comes minutes later). `_cpu_ms`/`_statements`: the bridge's cost per payment
- *   (notification, outbox delivery: GET order, PUT, note).
+ *   (notification, outbox delivery: GET order, PUT, note). The stand-in sends no order.updated
+ *   webhook; a real store echoes the PUT with one, which the bridge answers without a statement
+ *   once its webhook secret is cached (only a cancelled order is looked up).
  *
  * BENCH_CPU_PROF=dir writes a V8 CPU profile of each child there; BENCH_VERBOSE=1 prints the
  * per-table statement breakdown of each window; WOO_BENCH_SECONDS / WOO_BENCH_PAYMENTS change the

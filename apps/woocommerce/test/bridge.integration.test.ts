@@ -360,6 +360,29 @@ forEachDatabase("woocommerce bridge over HTTP", (t) => {
         expect(await (await webhook(order)).text()).toBe("no_action");
       });
 
+      it("the echo of our own paid PUT is answered without reading a voucher", async () => {
+        await paidOrder(5030);
+        const order = woo.orders.get(5030)!;
+        expect(order.status).toBe("processing");
+        statements.sql = [];
+        statements.on = true;
+        let res: Response;
+        try {
+          res = await webhook(order);
+          expect(await res.text()).toBe("no_action");
+        } finally {
+          statements.on = false;
+        }
+        expect(res.status).toBe(200);
+        // Outbox rounds still finishing the payment may run meanwhile: their claims aside, no
+        // statement touches a voucher.
+        expect(
+          statements.sql.filter(
+            (s) => /\bvouchers\b/.test(s) && !/UPDATE outbox SET next_attempt_at/.test(s),
+          ),
+        ).toEqual([]);
+      });
+
       it("reconciliation catches a cancellation whose webhook was lost", async () => {
         const v = await createVoucher(5007);
         const order = woo.orders.get(5007)!;
