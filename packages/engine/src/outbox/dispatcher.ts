@@ -185,8 +185,9 @@ export function createOutboxDispatcher(
     try {
       const tenant = await tenantContext(m, cache);
       const deliverer = byPlatform.get(tenant.platform);
-      // The claim takes only our platforms' tenants, but a tenant's platform can change after
-      // it; another instance may be configured with it (rolling deploy): retry, do not drop.
+      // The claim takes only messages stamped with our platforms (their tenant's when
+      // enqueued), so this is a tenant whose platform changed since, or an instance of the
+      // previous release claimed it; another instance may deliver it: retry, do not drop.
       if (!deliverer) return { status: "retry", error: `no deliverer for ${tenant.platform}` };
       return await deliverer.deliver(await toMessage(m), tenant);
     } catch (e) {
