@@ -186,8 +186,8 @@ export function createOutboxDispatcher(
       const tenant = await tenantContext(m, cache);
       const deliverer = byPlatform.get(tenant.platform);
       // The claim takes only messages stamped with our platforms (their tenant's when
-      // enqueued), so this is a tenant whose platform changed since, or an instance of the
-      // previous release claimed it; another instance may deliver it: retry, do not drop.
+      // enqueued), so this is a tenant whose platform changed since: another instance may be
+      // configured for it (rolling deploy): retry, do not drop.
       if (!deliverer) return { status: "retry", error: `no deliverer for ${tenant.platform}` };
       return await deliverer.deliver(await toMessage(m), tenant);
     } catch (e) {
