@@ -8,34 +8,12 @@ import {
   type TenantRecord,
 } from "@pe-pay/engine";
 import { createTestTenant, forEachDatabase } from "../../../packages/engine/test/support/databases";
+import { recording as counting } from "../../../packages/engine/test/support/recording-db";
 import { createVoucherMailer } from "../src/mail/voucher-mailer";
 import { recordRedirectUrl } from "../src/storage/voucher-notes";
 import { memoryTransport, type MailMessage, type MailTransport } from "../src/mail/transport";
 import type { VoucherView } from "../src/engine-ports";
 import { silentLogger } from "../src/ports";
-
-/** Counts the statements sent through a database. */
-function counting(db: Database): { db: Database; sql: string[] } {
-  const sql: string[] = [];
-  const wrapped: Database = {
-    kind: db.kind,
-    inTransaction: false,
-    query(text, params) {
-      sql.push(text);
-      return db.query(text, params);
-    },
-    exec(text) {
-      sql.push(text);
-      return db.exec(text);
-    },
-    transaction(fn, opts) {
-      sql.push("BEGIN");
-      return db.transaction(fn, opts);
-    },
-    close: () => db.close(),
-  };
-  return { db: wrapped, sql };
-}
 
 const clock = { now: () => new Date() };
 
