@@ -123,9 +123,11 @@ const sameServer = (a: string, b: string) => {
 
 /**
  * With PostgreSQL each app gets its own database (`<name>_shopify`, `<name>_woocommerce` next to
- * the one in DATABASE_URL, created when missing on that server; `<name>` itself need not exist):
- * both run the engine's schedulers and outbox over every tenant they find, so they should not
- * share one. SHOPIFY_DATABASE_URL and WOO_DATABASE_URL override the derived URLs.
+ * the one in DATABASE_URL, created when missing on that server; `<name>` itself need not exist).
+ * Sharing one works — migrations take the engine's lock and each outbox dispatcher claims only its
+ * own platform's messages — but each app's expiry, polling, refund and alert schedulers would
+ * also walk the other app's tenants, doing the same work twice. SHOPIFY_DATABASE_URL and
+ * WOO_DATABASE_URL override the derived URLs.
  */
 async function postgresUrls(): Promise<ServiceOptions["databaseUrls"]> {
   const base = process.env.DATABASE_URL?.trim() || undefined;
@@ -173,8 +175,9 @@ function describeDatabases(urls: NonNullable<ServiceOptions["databaseUrls"]>): s
   if (urls.shopify && urls.shopify === urls.woocommerce) {
     text +=
       "\n  AVISO: las dos apps comparten una base de datos. Las migraciones se coordinan (bloqueo del" +
-      "\n  motor), pero cada app recorre también los comercios de la otra (el outbox reintenta con" +
-      "\n  demora lo que no puede entregar). Use una base por app (SHOPIFY_/WOO_DATABASE_URL).";
+      "\n  motor) y cada app entrega solo sus propios avisos, pero los vencimientos, consultas y" +
+      "\n  reembolsos de cada comercio se revisarían dos veces. Use una base por app" +
+      "\n  (SHOPIFY_/WOO_DATABASE_URL).";
   }
   return text;
 }
