@@ -102,3 +102,12 @@ export function page(opts: PageOptions, body: SafeHtml): string {
 export function limaShort(date: Date): string {
   return formatLimaDateTimeShort(date, "es");
 }
+
+/**
+ * A CIP deadline the way the WooCommerce plugin shows it: "27/11/2026 01:11 (hora de Lima)";
+ * text that is not a date is shown as it is (the plugin does the same).
+ */
+export function pluginDeadline(text: string): string {
+  const at = new Date(text);
+  return text && !Number.isNaN(at.getTime()) ? `${limaShort(at)} (hora de Lima)` : text;
+}

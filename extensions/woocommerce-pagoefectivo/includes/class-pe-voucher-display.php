@@ -48,7 +48,8 @@ class PE_Voucher_Display {
 		return array(
 			'cip'         => $cip,
 			'amount'      => wp_strip_all_tags( wc_price( $order->get_total(), array( 'currency' => $order->get_currency() ) ) ),
-			'deadline'    => false === $ts ? $expires : wp_date( 'd/m/Y H:i', $ts ),
+			// The text says "(hora de Lima)": format in Lima whatever the site's own timezone is.
+			'deadline'    => false === $ts ? $expires : wp_date( 'd/m/Y H:i', $ts, new DateTimeZone( 'America/Lima' ) ),
 			'voucher_url' => (string) $order->get_meta( WC_Gateway_PagoEfectivo_Meta::VOUCHER_URL ),
 		);
 	}

@@ -45,7 +45,9 @@ function update_option( $name, $value ) { $GLOBALS['pe_test']['options'][ $name 
 function wc_add_notice( $message, $type = 'success' ) { $GLOBALS['pe_test']['notices'][] = array( $type, $message ); }
 function wc_format_decimal( $v, $dp = false ) { return number_format( (float) $v, (int) $dp, '.', '' ); }
 function wc_price( $v, $args = array() ) { return '<span>S/&nbsp;' . number_format( (float) $v, 2, '.', ',' ) . '</span>'; }
-function wp_date( $format, $ts ) { return gmdate( $format, $ts - 5 * 3600 ); }
+// Like WordPress: the site's timezone unless one is given. The test site is in Madrid, so a
+// deadline formatted without Lima's timezone shows the wrong hour.
+function wp_date( $format, $ts, $tz = null ) { return ( new DateTime( '@' . $ts ) )->setTimezone( $tz ?: new DateTimeZone( 'Europe/Madrid' ) )->format( $format ); }
 function wc_get_order( $id ) { return $GLOBALS['pe_test']['orders'][ $id ] ?? false; }
 function sanitize_text_field( $v ) { return trim( (string) $v ); }
 function wp_unslash( $v ) { return $v; }

@@ -1,6 +1,6 @@
 import { formatDecimal, formatMoneyForShopper } from "@pe-pay/core";
 import type { DemoContext } from "../context";
-import { escapeHtml } from "../html";
+import { escapeHtml, pluginDeadline } from "../html";
 import type { BridgeClient } from "./plugin";
 import {
   ADMIN_USER_ID,
@@ -166,7 +166,7 @@ export class WooOrders {
     if (to === "on-hold") {
       const cip = String(this.state.meta(order, PE.cip) ?? "");
       const url = String(this.state.meta(order, PE.voucherUrl) ?? "");
-      const expires = String(this.state.meta(order, PE.expiresAt) ?? "");
+      const expires = pluginDeadline(String(this.state.meta(order, PE.expiresAt) ?? ""));
       this.ctx.mail.add({
         to: email,
         from: "tienda-woo@demo.local",

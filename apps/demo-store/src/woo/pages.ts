@@ -1,7 +1,7 @@
 import { formatMoneyForShopper, parseMoney } from "@pe-pay/core";
 import express, { type Request, type Response, type Router } from "express";
 import type { DemoContext } from "../context";
-import { html, limaShort, page, type SafeHtml } from "../html";
+import { html, limaShort, page, pluginDeadline, type SafeHtml } from "../html";
 import {
   orderReceivedPath,
   PE,
@@ -266,7 +266,7 @@ export function createWooPagesRouter(
             ? html`<div class="card">
                 <h2>Paga con PagoEfectivo</h2>
                 <p>Código CIP: <strong style="font-size:1.4rem">${cip}</strong></p>
-                <p>Págalo antes de: ${String(st.meta(o, PE.expiresAt) ?? "")}</p>
+                <p>Paga antes de: ${pluginDeadline(String(st.meta(o, PE.expiresAt) ?? ""))}</p>
                 ${voucherUrl ? html`<p><a class="button" href="${voucherUrl}">Ver instrucciones de pago</a></p>` : ""}
               </div>`
             : ""
