@@ -19,7 +19,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync }
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import { firstPostIdAt } from "../apps/demo-store/src/woo/state";
+import { firstIdAt, firstPostIdAt } from "../apps/demo-store/src/woo/state";
 import { FIRST_CIP } from "../apps/sandbox/src/state";
 import { seedLocal } from "./seed-local";
 import {
@@ -71,11 +71,6 @@ function chosenPorts(): ServicePorts {
     taken.add(port);
   }
   return ports;
-}
-
-/** Like the demo store's firstPostIdAt: FIRST_CIP plus the seconds since 2026-01-01 (UTC). */
-function firstCipAt(now: Date): number {
-  return FIRST_CIP + Math.max(0, Math.floor((now.getTime() - Date.UTC(2026, 0, 1)) / 1000));
 }
 
 function portFree(port: number): Promise<boolean> {
@@ -249,7 +244,7 @@ async function main(): Promise<void> {
     // (or CIP) would reuse one the apps already hold, and the checkout would be refused.
     extraEnv: {
       demoStore: { DEMO_WOO_FIRST_ORDER_ID: String(firstPostIdAt(now)) },
-      sandbox: { PE_SANDBOX_FIRST_CIP: String(firstCipAt(now)) },
+      sandbox: { PE_SANDBOX_FIRST_CIP: String(firstIdAt(FIRST_CIP, now)) },
     },
     ...(databaseUrls ? { databaseUrls } : {}),
     ...(encryptionKey ? { encryptionKey } : {}),

@@ -30,7 +30,7 @@ export interface DemoStoreOptions {
   clock?: Clock;
   fetch?: typeof fetch;
   settings?: Partial<DemoSettings>;
-  /** The first WooCommerce order (post) id; default 4821. See firstPostIdAt in woo/state. */
+  /** The first WooCommerce order (post) id; default FIRST_POST_ID. See firstPostIdAt in woo/state. */
   firstWooOrderId?: number;
   /** Pre-connected plugin credentials (skips "Conectar con PagoEfectivo"). */
   wooPlugin?: { storeId: string; sharedSecret: string };

@@ -147,15 +147,27 @@ export function hex(bytes: number): string {
   return randomBytes(bytes).toString("hex");
 }
 
+/** The first post id of a store that was not told otherwise (WordPress-like). */
+export const FIRST_POST_ID = 4821;
+
 /**
- * The first post id of a run started at `now` (4821 + seconds since 2026-01-01 UTC), for a store
- * connected to a bridge whose data outlives this store's memory (`pnpm start`): a restarted store
- * must not hand out an order id the bridge already has a voucher for (a second order #4821 with
- * another total is refused; with the same total it would get the old run's CIP). A run would have
- * to create more than one order or refund per second of its life to reach the next run's ids.
+ * The first id of a counter that starts at `first`, for a run started at `now`: `first` plus the
+ * seconds since 2026-01-01 UTC (never less than `first`). A run would have to hand out more than
+ * one id per second of its life to reach the next run's ids. `pnpm start` uses it for the demo
+ * store's post ids and the sandbox's CIP numbers: both forget theirs on restart, the apps do not.
+ */
+export function firstIdAt(first: number, now: Date): number {
+  return first + Math.max(0, Math.floor((now.getTime() - Date.UTC(2026, 0, 1)) / 1000));
+}
+
+/**
+ * The first post id of a run started at `now`, for a store connected to a bridge whose data
+ * outlives this store's memory (`pnpm start`): a restarted store must not hand out an order id the
+ * bridge already has a voucher for (a second order #4821 with another total is refused; with the
+ * same total it would get the old run's CIP).
  */
 export function firstPostIdAt(now: Date): number {
-  return 4821 + Math.max(0, Math.floor((now.getTime() - Date.UTC(2026, 0, 1)) / 1000));
+  return firstIdAt(FIRST_POST_ID, now);
 }
 
 export class WooState {
@@ -177,7 +189,7 @@ export class WooState {
   private nextKeyId = 14;
   private nextWebhookId = 7;
 
-  constructor(firstPostId = 4821) {
+  constructor(firstPostId = FIRST_POST_ID) {
     this.nextPostId = firstPostId;
   }
 
