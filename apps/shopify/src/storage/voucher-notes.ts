@@ -21,7 +21,25 @@ async function setPlatformKey(
   );
 }
 
-const redirectWriters = new WeakMap<Database, MicroBatcher<{ id: string; url: string }, void>>();
+/**
+ * One MicroBatcher per database handle for `run`, made on first use: calls on the same handle
+ * made together share one statement.
+ */
+function perDatabase<I, R>(
+  run: (db: Database, items: readonly I[]) => Promise<R[]>,
+): (db: Database, item: I) => Promise<R> {
+  const batchers = new WeakMap<Database, MicroBatcher<I, R>>();
+  return (db, item) => {
+    let batcher = batchers.get(db);
+    if (!batcher) {
+      batcher = new MicroBatcher((items) => run(db, items), { maxSize: 64, concurrency: 1 });
+      batchers.set(db, batcher);
+    }
+    return batcher.submit(item);
+  };
+}
+
+const redirectWriter = perDatabase(recordRedirectUrls);
 
 /**
  * Shopify's thank-you page for this payment session (from paymentSessionPending). Deliveries
@@ -30,15 +48,7 @@ const redirectWriters = new WeakMap<Database, MicroBatcher<{ id: string; url: st
  * for nothing (a batch of one on the next turn of the event loop).
  */
 export function recordRedirectUrl(db: Database, voucherId: string, url: string): Promise<void> {
-  let writer = redirectWriters.get(db);
-  if (!writer) {
-    writer = new MicroBatcher((items) => recordRedirectUrls(db, items), {
-      maxSize: 64,
-      concurrency: 1,
-    });
-    redirectWriters.set(db, writer);
-  }
-  return writer.submit({ id: voucherId, url });
+  return redirectWriter(db, { id: voucherId, url });
 }
 
 async function recordRedirectUrls(
@@ -84,10 +94,7 @@ export type VoucherEmailClaim =
   /** Not this caller's to send: no address, already claimed, or the voucher is not pending. */
   | { claimed: false; facts: VoucherEmailFacts | null };
 
-const emailClaims = new WeakMap<
-  Database,
-  MicroBatcher<{ id: string; at: Date }, VoucherEmailClaim>
->();
+const emailClaimer = perDatabase(claimVoucherEmails);
 
 /**
  * Claims the voucher e-mail: claimed for exactly one caller, so the shopper gets one mail even
@@ -103,15 +110,7 @@ export function claimVoucherEmail(
   voucherId: string,
   at: Date,
 ): Promise<VoucherEmailClaim> {
-  let claims = emailClaims.get(db);
-  if (!claims) {
-    claims = new MicroBatcher((items) => claimVoucherEmails(db, items), {
-      maxSize: 64,
-      concurrency: 1,
-    });
-    emailClaims.set(db, claims);
-  }
-  return claims.submit({ id: voucherId, at });
+  return emailClaimer(db, { id: voucherId, at });
 }
 
 async function claimVoucherEmails(
