@@ -48,7 +48,7 @@ const NO_FACTS: ShopifyVoucherFacts = {
 };
 
 /** The shopper's page and e-mail share one view model. */
-export async function shopifyVoucherViewModel(
+async function shopifyVoucherViewModel(
   deps: Pick<VoucherPageDeps, "db" | "clock" | "appUrl">,
   voucher: VoucherView,
   display: VoucherDisplayStatus,
