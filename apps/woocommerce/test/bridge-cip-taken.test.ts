@@ -5,13 +5,12 @@
  * Reproduced with a sandbox reset, whose CIP counter then starts over.
  */
 import { randomBytes } from "node:crypto";
-import { startSandbox, DEMO_MERCHANT, type RunningSandbox } from "../../sandbox/src/index";
-import { createKeyring, createLogger, setTenantCredentials, type Database } from "@pe-pay/engine";
-import { loadConfig } from "../src/config";
+import type { RunningSandbox } from "../../sandbox/src/index";
+import { createKeyring } from "@pe-pay/engine";
 import { signPluginRequest } from "../src/plugin-auth";
-import { startBridge, type RunningBridge } from "../src/wiring/bridge";
-import { startFakeWoo, type FakeWoo } from "./support/fake-woo";
-import { noSleepRetry } from "./support/woo-fakes";
+import type { RunningBridge } from "../src/wiring/bridge";
+import { startConnectedBridge } from "./support/connected-bridge";
+import type { FakeWoo } from "./support/fake-woo";
 import { forEachDatabase } from "../../../packages/engine/test/support/databases";
 
 forEachDatabase("woocommerce bridge: a CIP number the store already holds", (t) => {
@@ -19,45 +18,18 @@ forEachDatabase("woocommerce bridge: a CIP number the store already holds", (t) 
   const hex = (n: number) => randomBytes(n).toString("hex");
   let sandbox: RunningSandbox;
   let woo: FakeWoo;
-  let db: Database;
   let bridge: RunningBridge;
   let storeId: string;
   const pluginSecret = hex(32);
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, clock, expirySweepMs: 0 });
-    woo = await startFakeWoo();
-    db = t().db;
-    const keyring = createKeyring({ keys: { k1: randomBytes(32) }, primary: "k1" });
-    bridge = await startBridge({
-      config: loadConfig({ PORT: "0", PE_API_BASE_URL: sandbox.url, LOG_LEVEL: "silent" }),
-      db,
-      keyring,
+    ({ sandbox, woo, bridge, storeId } = await startConnectedBridge({
+      db: t().db,
+      keyring: createKeyring({ keys: { k1: randomBytes(32) }, primary: "k1" }),
       clock,
-      logger: createLogger({ name: "woocommerce-test", level: "silent" }),
-      wooClient: { retry: noSleepRetry },
-      schedulers: false,
-    });
-    storeId = await bridge.tenants.storeIdFor(woo.url);
-    await bridge.tenants.saveWooStore({
-      storeId,
-      storeUrl: woo.url,
-      consumerKey: `ck_${hex(20)}`,
-      consumerSecret: `cs_${hex(20)}`,
-      keyId: 3,
-      webhookSecret: hex(20),
-      webhookId: 7,
       pluginSecret,
-      connectedAt: clock.now(),
-    });
-    await setTenantCredentials(db, keyring, storeId, {
-      peCredentials: {
-        idService: DEMO_MERCHANT.idService,
-        accessKey: DEMO_MERCHANT.accessKey,
-        secretKey: DEMO_MERCHANT.secretKey,
-      },
-      environment: "sandbox",
-    });
+      webhookSecret: hex(20),
+    }));
   }, 60_000);
 
   afterAll(async () => {

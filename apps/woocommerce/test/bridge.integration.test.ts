@@ -6,26 +6,23 @@
  * alert evaluation).
  */
 import { randomBytes } from "node:crypto";
-import { startSandbox, DEMO_MERCHANT, type RunningSandbox } from "../../sandbox/src/index";
+import { DEMO_MERCHANT, type RunningSandbox } from "../../sandbox/src/index";
 import {
   createAttentionItem,
   createKeyring,
-  createLogger,
   getTenant,
   getTenantCredentials,
   listOpenAttentionItems,
   runRefundSubmissionOnce,
-  setTenantCredentials,
   updateSettings,
   type Database,
 } from "@pe-pay/engine";
-import { loadConfig } from "../src/config";
 import { signPluginRequest } from "../src/plugin-auth";
 import { wooWebhookSignature } from "../src/webhooks/signature";
 import { adminLoginUrl } from "../src/wiring/admin";
-import { evaluateStoreAlerts, startBridge, type RunningBridge } from "../src/wiring/bridge";
-import { eventually, startFakeWoo, type FakeWoo } from "./support/fake-woo";
-import { noSleepRetry } from "./support/woo-fakes";
+import { evaluateStoreAlerts, type RunningBridge } from "../src/wiring/bridge";
+import { startConnectedBridge } from "./support/connected-bridge";
+import { eventually, type FakeWoo } from "./support/fake-woo";
 import { forEachDatabase } from "../../../packages/engine/test/support/databases";
 
 forEachDatabase("woocommerce bridge over HTTP", (t) => {
@@ -46,39 +43,14 @@ forEachDatabase("woocommerce bridge over HTTP", (t) => {
     const webhookSecret = hex(20);
 
     beforeAll(async () => {
-      // The sandbox shares the test clock and never expires CIPs by itself: the bridge must.
-      sandbox = await startSandbox({ port: 0, clock, expirySweepMs: 0 });
-      woo = await startFakeWoo();
       db = recording(t().db, statements);
-      bridge = await startBridge({
-        config: loadConfig({ PORT: "0", PE_API_BASE_URL: sandbox.url, LOG_LEVEL: "silent" }),
+      ({ sandbox, woo, bridge, storeId } = await startConnectedBridge({
         db,
         keyring,
         clock,
-        logger: createLogger({ name: "woocommerce-test", level: "silent" }),
-        wooClient: { retry: noSleepRetry },
-        schedulers: false,
-      });
-      storeId = await bridge.tenants.storeIdFor(woo.url);
-      await bridge.tenants.saveWooStore({
-        storeId,
-        storeUrl: woo.url,
-        consumerKey: `ck_${hex(20)}`,
-        consumerSecret: `cs_${hex(20)}`,
-        keyId: 3,
-        webhookSecret,
-        webhookId: 7,
         pluginSecret,
-        connectedAt: clock.now(),
-      });
-      await setTenantCredentials(db, keyring, storeId, {
-        peCredentials: {
-          idService: DEMO_MERCHANT.idService,
-          accessKey: DEMO_MERCHANT.accessKey,
-          secretKey: DEMO_MERCHANT.secretKey,
-        },
-        environment: "sandbox",
-      });
+        webhookSecret,
+      }));
       await updateSettings(db, storeId, { creditNotePolicy: "series", creditNoteSeries: "F001" });
       const tenant = await getTenant(db, storeId);
       const put = await fetch(`${sandbox.url}/_sandbox/merchants/${DEMO_MERCHANT.idService}`, {
