@@ -3,7 +3,7 @@ import {
   getVoucher,
   listVoucherCips,
   lockVouchers,
-  markVouchersPending,
+  markVouchersPendingOrTaken,
   type Database,
   type EngineContext,
 } from "../src/index";
@@ -217,7 +217,7 @@ forEachDatabase("insertClaimedVoucher", (t) => {
   });
 });
 
-forEachDatabase("markVouchersPending", (t) => {
+forEachDatabase("markVouchersPendingOrTaken", (t) => {
   it("moves only vouchers still created, records every CIP, and takes one CIP per voucher", async () => {
     const { db } = t();
     const tenant = await createTestTenant(db);
@@ -244,7 +244,7 @@ forEachDatabase("markVouchersPending", (t) => {
     // m2 was paid (say) before its CIP answer was stored.
     await db.query("UPDATE vouchers SET status = 'paid' WHERE id = $1", [ids[1]]);
     const nextPollAt = new Date(Date.now() + 600_000);
-    const moved = await markVouchersPending(db, [
+    const { moved } = await markVouchersPendingOrTaken(db, [
       { voucherId: ids[0]!, cip: "9100001", cipUrl: "https://x/cip/1", nextPollAt },
       { voucherId: ids[1]!, cip: "9100002", cipUrl: null, nextPollAt },
       { voucherId: ids[2]!, cip: "9100003", cipUrl: null, nextPollAt },
@@ -266,11 +266,11 @@ forEachDatabase("markVouchersPending", (t) => {
     expect((await listVoucherCips(db, ids[2]!)).sort()).toEqual(["9100003", "9100004"]);
     const locked = await db.transaction((tx) => lockVouchers(tx, [ids[1]!, ids[0]!]));
     expect(locked.map((v) => v.status).sort()).toEqual(["paid", "pending"]);
-    expect(await markVouchersPending(db, [])).toEqual([]);
+    expect((await markVouchersPendingOrTaken(db, [])).moved).toEqual([]);
   });
 });
 
-forEachDatabase("markVouchersPending with outbox messages", (t) => {
+forEachDatabase("markVouchersPendingOrTaken with outbox messages", (t) => {
   async function created(db: Database, tenantId: string, key: string): Promise<string> {
     const out = await insertClaimedVoucher(
       db,
@@ -326,7 +326,7 @@ forEachDatabase("markVouchersPending with outbox messages", (t) => {
       { voucherId: c!, cip: "9200003", cipUrl: null, nextPollAt, message: message(c!, "9200003") },
       { voucherId: c!, cip: "9200004", cipUrl: null, nextPollAt, message: message(c!, "9200004") },
     ];
-    const moved = await markVouchersPending(db, issued);
+    const { moved } = await markVouchersPendingOrTaken(db, issued);
     expect(moved.map((v) => v.id).sort()).toEqual([a, c].sort());
     const [ma] = await outboxOf(db, a!);
     expect(ma).toMatchObject({
@@ -343,7 +343,7 @@ forEachDatabase("markVouchersPending with outbox messages", (t) => {
       platformData: { gid: "o3", note: "x" },
     });
     // A replay of the same transition moves and enqueues nothing.
-    expect(await markVouchersPending(db, issued)).toEqual([]);
+    expect((await markVouchersPendingOrTaken(db, issued)).moved).toEqual([]);
     expect(await outboxOf(db, a!)).toHaveLength(1);
   });
 
@@ -353,7 +353,7 @@ forEachDatabase("markVouchersPending with outbox messages", (t) => {
     const id = await created(db, tenant.id, "o9");
     const nextPollAt = new Date(Date.now() + 600_000);
     await expect(
-      markVouchersPending(db, [
+      markVouchersPendingOrTaken(db, [
         {
           voucherId: id,
           cip: "9200009",

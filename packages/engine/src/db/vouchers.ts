@@ -379,14 +379,6 @@ export interface CipTaken {
   cip: string;
 }
 
-/** markVouchersPendingOrTaken for callers that need only the rows that moved. */
-export async function markVouchersPending(
-  q: Executor,
-  issued: readonly CipIssued[],
-): Promise<VoucherRecord[]> {
-  return (await markVouchersPendingOrTaken(q, issued)).moved;
-}
-
 /**
  * createVoucher's last write for several vouchers in ONE statement: each voucher still `created`
  * becomes `pending` with its CIP (lease and last error cleared, polling scheduled), and every
@@ -401,7 +393,8 @@ export async function markVouchersPending(
  * restarted sandbox) can be handed a number it already stores; recording it would map that
  * CIP's payments to the old voucher, and making it current would break vouchers_cip. Two
  * statements racing with the same new number for two vouchers both pass this check, and the
- * later one fails with a unique violation on vouchers_cip (the caller runs it again).
+ * later one fails with a unique violation on vouchers_cip: that number is taken too (createVoucher
+ * runs such a voucher on its own and answers it as taken).
  *
  * With `message`s, the moved vouchers' outbox messages are enqueued by the same statement
  * (OUTBOX_ENQUEUE_CTES): one statement is one transaction, so the transition and its message

@@ -249,7 +249,7 @@ const finishers = new WeakMap<EngineContext, MicroBatcher<IssuedCip, Finished>>(
 
 /**
  * Step 3's write, shared by the createVoucher calls of one engine: the calls whose CIPs came back
- * together are finished by ONE statement (markVouchersPending with their voucher.pending
+ * together are finished by ONE statement (markVouchersPendingOrTaken with their voucher.pending
  * messages), which is a transaction of its own: the transition and its message commit together
  * or not at all, with no BEGIN and COMMIT to pay. Alone, a call waits for nothing (a batch of one
  * on the next turn of the event loop); under load the statement is paid once per batch.
