@@ -126,9 +126,13 @@ export interface QueryCounter {
 
 /**
  * Wraps a database so every statement (including BEGIN and COMMIT/ROLLBACK of transactions) is
- * counted: the benches report round trips per operation.
+ * counted: the benches report round trips per operation. `onStatement` sees each one's SQL
+ * (BEGIN and COMMIT as those words), for a breakdown by statement.
  */
-export function countingDatabase(db: Database): { db: Database; counter: QueryCounter } {
+export function countingDatabase(
+  db: Database,
+  onStatement: (sql: string) => void = () => {},
+): { db: Database; counter: QueryCounter } {
   const counter: QueryCounter = {
     statements: 0,
     transactions: 0,
@@ -137,31 +141,36 @@ export function countingDatabase(db: Database): { db: Database; counter: QueryCo
       this.transactions = 0;
     },
   };
+  const note = (sql: string) => {
+    counter.statements++;
+    onStatement(sql);
+  };
   const wrapped: Database = {
     kind: db.kind,
     inTransaction: false,
     query(sql, params) {
-      counter.statements++;
+      note(sql);
       return db.query(sql, params);
     },
     exec(sql) {
-      counter.statements++;
+      note(sql);
       return db.exec(sql);
     },
     transaction(fn, opts) {
       counter.transactions++;
-      counter.statements += 2; // BEGIN, COMMIT (or ROLLBACK)
+      note("BEGIN");
+      note("COMMIT"); // or ROLLBACK
       return db.transaction(
         (tx) =>
           fn({
             kind: tx.kind,
             inTransaction: true,
             query(sql, params) {
-              counter.statements++;
+              note(sql);
               return tx.query(sql, params);
             },
             exec(sql) {
-              counter.statements++;
+              note(sql);
               return tx.exec(sql);
             },
           }),

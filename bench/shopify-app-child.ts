@@ -54,45 +54,10 @@ function kindOf(sql: string): string {
   return (m?.[0] ?? s.slice(0, 40)).slice(0, 60);
 }
 
-/** Adds the per-kind tally on top of countingDatabase's totals. */
-function tallying(db: Database): Database {
-  const tally = (sql: string) => {
-    const k = kindOf(sql);
-    kinds.set(k, (kinds.get(k) ?? 0) + 1);
-  };
-  return {
-    kind: db.kind,
-    inTransaction: false,
-    query(sql, params) {
-      tally(sql);
-      return db.query(sql, params);
-    },
-    exec(sql) {
-      tally(sql);
-      return db.exec(sql);
-    },
-    transaction(fn, opts) {
-      tally("BEGIN");
-      tally("COMMIT");
-      return db.transaction(
-        (tx) =>
-          fn({
-            kind: tx.kind,
-            inTransaction: true,
-            query(sql, params) {
-              tally(sql);
-              return tx.query(sql, params);
-            },
-            exec(sql) {
-              tally(sql);
-              return tx.exec(sql);
-            },
-          }),
-        opts,
-      );
-    },
-    close: () => db.close(),
-  };
+/** Counts a statement under its kind, for the breakdown. */
+function tally(sql: string): void {
+  const k = kindOf(sql);
+  kinds.set(k, (kinds.get(k) ?? 0) + 1);
 }
 
 /**
@@ -121,7 +86,7 @@ serveParent({
     const opened = await openBenchDatabase(args.kind);
     raw = opened.db;
     drop = opened.drop;
-    const counted = countingDatabase(opened.db);
+    const counted = countingDatabase(opened.db, tally);
     counter = counted.counter;
     const config = loadRuntimeConfig({
       SHOPIFY_API_KEY: "bench-client-id",
@@ -136,7 +101,7 @@ serveParent({
     });
     app = await startShopifyServer({
       config,
-      db: tallying(counted.db),
+      db: counted.db,
       keyring: createKeyring({ keys: { b: Buffer.alloc(32, 3) }, primary: "b" }),
       // Production writes JSON lines to stdout; /dev/null costs the same formatting and syscalls.
       logger: createLogger({ name: "shopify", level: "info", destination: logSink }),

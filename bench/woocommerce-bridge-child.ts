@@ -35,50 +35,23 @@ let window0 = process.cpuUsage();
 /** Statements in the window, by what they touch (first table named), for the breakdown. */
 const byTable = new Map<string, number>();
 
-/** Counts statements per table on top of countingDatabase's totals. */
-function tallied(db: Database): Database {
-  const table = (sql: string) => {
-    const s = sql.trim();
-    if (/^(BEGIN|COMMIT|ROLLBACK)/i.test(s)) return "begin/commit";
-    // The bridge's own tables first, so its statements stand apart from the engine's.
-    const own = /\b(woo_plugin_nonces|woo_stores|woo_pending_authorizations)\b/.exec(s);
-    if (own) return `bridge:${own[1]}`;
-    const m = /\b(?:FROM|INTO|UPDATE|JOIN)\s+([a-z_]+)/i.exec(s);
-    return `${s.split(/\s+/)[0]!.toUpperCase()} ${m?.[1] ?? "?"}`;
-  };
-  // Labels are cached per SQL text: the bench must not add much CPU of its own per statement.
-  const labels = new Map<string, string>();
-  const note = (sql: string) => {
-    let label = labels.get(sql);
-    if (label === undefined) labels.set(sql, (label = table(sql)));
-    byTable.set(label, (byTable.get(label) ?? 0) + 1);
-  };
-  return {
-    kind: db.kind,
-    inTransaction: false,
-    query(sql, params) {
-      note(sql);
-      return db.query(sql, params);
-    },
-    exec: (sql) => db.exec(sql),
-    transaction(fn, opts) {
-      byTable.set("begin/commit", (byTable.get("begin/commit") ?? 0) + 2);
-      return db.transaction(
-        (tx) =>
-          fn({
-            kind: tx.kind,
-            inTransaction: true,
-            query(sql, params) {
-              note(sql);
-              return tx.query(sql, params);
-            },
-            exec: (sql) => tx.exec(sql),
-          }),
-        opts,
-      );
-    },
-    close: () => db.close(),
-  };
+/** The statement's label in the breakdown: what it touches (first table named). */
+function tableOf(sql: string): string {
+  const s = sql.trim();
+  if (/^(BEGIN|COMMIT|ROLLBACK)/i.test(s)) return "begin/commit";
+  // The bridge's own tables first, so its statements stand apart from the engine's.
+  const own = /\b(woo_plugin_nonces|woo_stores|woo_pending_authorizations)\b/.exec(s);
+  if (own) return `bridge:${own[1]}`;
+  const m = /\b(?:FROM|INTO|UPDATE|JOIN)\s+([a-z_]+)/i.exec(s);
+  return `${s.split(/\s+/)[0]!.toUpperCase()} ${m?.[1] ?? "?"}`;
+}
+
+// Labels are cached per SQL text: the bench must not add much CPU of its own per statement.
+const labels = new Map<string, string>();
+function tally(sql: string): void {
+  let label = labels.get(sql);
+  if (label === undefined) labels.set(sql, (label = tableOf(sql)));
+  byTable.set(label, (byTable.get(label) ?? 0) + 1);
 }
 
 serveParent({
@@ -92,7 +65,7 @@ serveParent({
         : await openBenchDatabase("pg");
     drop = opened.drop;
     uncounted = opened.db;
-    const counted = countingDatabase(tallied(opened.db));
+    const counted = countingDatabase(opened.db, tally);
     counter = counted.counter;
     const db = counted.db;
     const keyring = createKeyring({ keys: { k1: randomBytes(32) }, primary: "k1" });
