@@ -9,7 +9,13 @@ import { Writable } from "node:stream";
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import type { Clock } from "@pe-pay/core";
-import { createLogger, updateSettings, type Database } from "@pe-pay/engine";
+import {
+  createLogger,
+  getVoucher,
+  updateSettings,
+  type Database,
+  type VoucherView,
+} from "@pe-pay/engine";
 import { DEMO_MERCHANT, startSandbox, type RunningSandbox } from "../../sandbox/src/index";
 import { testKeyring } from "../../../packages/engine/test/support/databases";
 import { loadRuntimeConfig } from "../src/config/runtime";
@@ -112,6 +118,21 @@ export interface AppHarness {
   /** Installs a shop (as the OAuth callback would), with the sandbox demo credentials. */
   install(shop?: string): Promise<{ tenantId: string; shop: string; notificationToken: string }>;
   control(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** A payment session posted for `shop` (answered 200) and the voucher it created. */
+  startPayment(
+    shop: string,
+    tenantId: string,
+    overrides?: Record<string, unknown>,
+  ): Promise<{
+    body: ReturnType<typeof paymentSessionBody>;
+    res: Awaited<ReturnType<typeof postJson>>;
+    voucher: VoucherView;
+  }>;
+  /**
+   * A payment (S/ 149.90) whose CIP was delivered to Shopify; `paid`: paid at the sandbox and
+   * that delivered too. Resolves to its payment session id.
+   */
+  payment(shop: string, tenantId: string, paid: boolean): Promise<string>;
   advance(ms: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -156,12 +177,30 @@ export async function startAppHarness(
     });
     return { status: res.status, json: await res.json() };
   };
+  const startPayment: AppHarness["startPayment"] = async (shop, tenantId, overrides = {}) => {
+    const body = paymentSessionBody(overrides);
+    const res = await postJson(`${app.url}/shopify/payment-session`, body, sessionHeaders(shop));
+    expect(res.status).toBe(200);
+    const voucher = await app.engine.getVoucherByIdempotencyKey(tenantId, body.id);
+    return { body, res, voucher: voucher! };
+  };
   return {
     app,
     sandbox,
     clock,
     mail,
     control,
+    startPayment,
+    async payment(shop, tenantId, paid) {
+      const { body, voucher } = await startPayment(shop, tenantId);
+      await app.dispatcher.runOnce();
+      if (paid) {
+        expect((await control("POST", `/_sandbox/cips/${voucher.cip}/pay`, {})).status).toBe(200);
+        await eventually(async () => (await getVoucher(db, voucher.id))?.status === "paid");
+        await app.dispatcher.runOnce();
+      }
+      return body.id;
+    },
     async install(shop = `shop-${randomBytes(4).toString("hex")}.myshopify.com`) {
       const t = await app.shops.upsertShopifyTenant({
         shopDomain: shop,

@@ -39,13 +39,8 @@ forEachDatabase("shopify app flow", (t) => {
   const url = (path: string) => `${h.app.url}${path}`;
   const localPath = (redirectUrl: string) => redirectUrl.slice(APP_URL.length);
 
-  async function startPayment(overrides: Record<string, unknown> = {}) {
-    const body = paymentSessionBody(overrides);
-    const res = await postJson(url("/shopify/payment-session"), body, sessionHeaders(shop));
-    expect(res.status).toBe(200);
-    const voucher = await h.app.engine.getVoucherByIdempotencyKey(tenantId, body.id as string);
-    return { body, res, voucher: voucher! };
-  }
+  const startPayment = (overrides: Record<string, unknown> = {}) =>
+    h.startPayment(shop, tenantId, overrides);
 
   async function payCip(cip: string) {
     const paid = await h.control("POST", `/_sandbox/cips/${cip}/pay`, {});

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
@@ -16,6 +17,7 @@ import type {
   TenantStore,
 } from "../src/ports";
 import { loadShopifyConfig, type ShopifyConfig } from "../src/config/env";
+import { csrfToken, encodeSession, SESSION_COOKIE } from "../src/merchant/session";
 
 export const FIXTURES = join(__dirname, "fixtures");
 
@@ -38,6 +40,21 @@ export function testConfig(overrides: Record<string, string> = {}): ShopifyConfi
     MTLS_MODE: "off",
     ...overrides,
   });
+}
+
+/**
+ * A merchant UI session for `shop` as the app issues one (issued now, an hour to live), signed
+ * with the test secret: its `Cookie` header, the cookie's value alone and its CSRF token.
+ */
+export function merchantSession(shop: string, now = Date.now()) {
+  const session = {
+    shop,
+    sid: randomBytes(16).toString("base64url"),
+    iat: now,
+    exp: now + 3_600_000,
+  };
+  const value = encodeSession(session, SECRET);
+  return { value, cookie: `${SESSION_COOKIE}=${value}`, csrf: csrfToken(session, SECRET) };
 }
 
 /** A typed fake of the engine use cases that records every call. */

@@ -4,22 +4,13 @@
  * alert, download a customer data-request export, log out (the shop's cookies stop working)
  * — each behind the session cookie and, for the POSTs, the CSRF token; never across shops.
  */
-import { randomBytes } from "node:crypto";
 import { listOpenAlerts, raiseAlert } from "@pe-pay/engine";
 import { forEachDatabase } from "../../../packages/engine/test/support/databases";
 import { WEBHOOK_PATHS } from "../src/webhooks/routes";
 import { POLARIS_CSS_PATH } from "../src/merchant/assets";
-import { csrfToken, encodeSession, SESSION_COOKIE } from "../src/merchant/session";
-import {
-  fakeShopify,
-  paymentSessionBody,
-  postJson,
-  postWebhook,
-  sessionHeaders,
-  startAppHarness,
-  type AppHarness,
-} from "./app-harness";
-import { SECRET } from "./helpers";
+import { SESSION_COOKIE } from "../src/merchant/session";
+import { fakeShopify, postWebhook, startAppHarness, type AppHarness } from "./app-harness";
+import { merchantSession } from "./helpers";
 
 const shopify = fakeShopify();
 beforeAll(() => shopify.server.listen({ onUnhandledRequest: "bypass" }));
@@ -37,13 +28,7 @@ forEachDatabase("shopify merchant dashboard actions", (t) => {
     h = await startAppHarness(t().db);
     ({ shop, tenantId } = await h.install());
     other = await h.install();
-    const session = {
-      shop,
-      sid: randomBytes(16).toString("base64url"),
-      exp: Date.now() + 3_600_000,
-    };
-    cookie = `${SESSION_COOKIE}=${encodeSession(session, SECRET)}`;
-    csrf = csrfToken(session, SECRET);
+    ({ cookie, csrf } = merchantSession(shop));
   }, 60_000);
   afterAll(async () => {
     await h?.close();
@@ -61,10 +46,7 @@ forEachDatabase("shopify merchant dashboard actions", (t) => {
     });
 
   async function pendingVoucher(forShop = shop, forTenant = tenantId) {
-    const body = paymentSessionBody();
-    const res = await postJson(url("/shopify/payment-session"), body, sessionHeaders(forShop));
-    expect(res.status).toBe(200);
-    const v = (await h.app.engine.getVoucherByIdempotencyKey(forTenant, body.id))!;
+    const { body, voucher: v } = await h.startPayment(forShop, forTenant);
     expect(v.status).toBe("pending");
     return { v, gid: body.gid, key: body.id };
   }
@@ -207,18 +189,8 @@ forEachDatabase("shopify merchant dashboard actions", (t) => {
 
   it("logging out needs the CSRF token, clears the cookie and says how to come back", async () => {
     // Another browser signed in to the same shop, and one signed in to another shop.
-    const browser = (forShop: string) =>
-      `${SESSION_COOKIE}=${encodeSession(
-        {
-          shop: forShop,
-          sid: randomBytes(16).toString("base64url"),
-          iat: Date.now(),
-          exp: Date.now() + 3_600_000,
-        },
-        SECRET,
-      )}`;
-    const elsewhereCookie = browser(shop);
-    const otherShopCookie = browser(other.shop);
+    const elsewhereCookie = merchantSession(shop).cookie;
+    const otherShopCookie = merchantSession(other.shop).cookie;
     expect((await get("/dashboard", elsewhereCookie)).status).toBe(200);
 
     expect((await post("/logout", { _csrf: "nope" })).status).toBe(403);

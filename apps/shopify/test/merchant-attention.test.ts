@@ -12,9 +12,8 @@ import {
   raiseAlert,
 } from "@pe-pay/engine";
 import { forEachDatabase } from "../../../packages/engine/test/support/databases";
-import { csrfToken, encodeSession, SESSION_COOKIE } from "../src/merchant/session";
 import { fakeShopify, startAppHarness, type AppHarness } from "./app-harness";
-import { SECRET } from "./helpers";
+import { merchantSession } from "./helpers";
 
 const shopify = fakeShopify();
 beforeAll(() => shopify.server.listen({ onUnhandledRequest: "bypass" }));
@@ -32,13 +31,7 @@ forEachDatabase("shopify merchant dashboard: resolving attention items", (t) => 
     h = await startAppHarness(t().db);
     ({ shop, tenantId } = await h.install());
     other = await h.install();
-    const session = {
-      shop,
-      sid: randomBytes(16).toString("base64url"),
-      exp: Date.now() + 3_600_000,
-    };
-    cookie = `${SESSION_COOKIE}=${encodeSession(session, SECRET)}`;
-    csrf = csrfToken(session, SECRET);
+    ({ cookie, csrf } = merchantSession(shop));
   }, 60_000);
   afterAll(async () => {
     await h?.close();

@@ -21,13 +21,12 @@ import {
   createTestDatabase,
   type TestDatabase,
 } from "../../../packages/engine/test/support/databases";
-import { encodeSession, SESSION_COOKIE } from "../src/merchant/session";
+import { SESSION_COOKIE } from "../src/merchant/session";
 import { WEBHOOK_PATHS } from "../src/webhooks/routes";
 import {
   API_VERSION,
   eventually,
   fakeShopify,
-  paymentSessionBody,
   postJson,
   postWebhook,
   refundSessionBody,
@@ -35,7 +34,7 @@ import {
   startAppHarness,
   type AppHarness,
 } from "./app-harness";
-import { SECRET } from "./helpers";
+import { merchantSession } from "./helpers";
 
 const SHOTS = join(__dirname, "..", "..", "..", "test-artifacts", "merchant");
 
@@ -52,11 +51,8 @@ async function seedDashboard() {
   const { shop, tenantId } = configured;
   const url = (p: string) => `${h.app.url}${p}`;
   const start = async () => {
-    const body = paymentSessionBody();
-    expect(
-      (await postJson(url("/shopify/payment-session"), body, sessionHeaders(shop))).status,
-    ).toBe(200);
-    return { body, v: (await h.app.engine.getVoucherByIdempotencyKey(tenantId, body.id))! };
+    const { body, voucher } = await h.startPayment(shop, tenantId);
+    return { body, v: voucher };
   };
   const paid = await start();
   await start();
@@ -169,9 +165,8 @@ afterAll(async () => {
 /** A context signed in to `shop`, JavaScript off, recording CSP complaints. */
 async function signedIn(shop: string, viewport = { width: 1280, height: 900 }) {
   const context: BrowserContext = await browser.newContext({ javaScriptEnabled: false, viewport });
-  const session = { shop, sid: randomBytes(16).toString("base64url"), exp: Date.now() + 3_600_000 };
   await context.addCookies([
-    { name: SESSION_COOKIE, value: encodeSession(session, SECRET), url: h.app.url },
+    { name: SESSION_COOKIE, value: merchantSession(shop).value, url: h.app.url },
   ]);
   const page = await context.newPage();
   const complaints: string[] = [];

@@ -4,21 +4,11 @@
  * alerts; the merchant's retry puts them back (with the order's earlier dead letters, in order),
  * the next dispatcher run delivers them, and no shop can touch another shop's messages.
  */
-import { randomBytes } from "node:crypto";
 import { http, HttpResponse } from "msw";
 import { listOpenAlerts, listOutbox, type OutboxMessage } from "@pe-pay/engine";
 import { forEachDatabase } from "../../../packages/engine/test/support/databases";
-import { csrfToken, encodeSession, SESSION_COOKIE } from "../src/merchant/session";
-import {
-  API_VERSION,
-  fakeShopify,
-  paymentSessionBody,
-  postJson,
-  sessionHeaders,
-  startAppHarness,
-  type AppHarness,
-} from "./app-harness";
-import { SECRET } from "./helpers";
+import { API_VERSION, fakeShopify, startAppHarness, type AppHarness } from "./app-harness";
+import { merchantSession } from "./helpers";
 
 const shopify = fakeShopify();
 beforeAll(() => shopify.server.listen({ onUnhandledRequest: "bypass" }));
@@ -45,13 +35,7 @@ forEachDatabase("shopify merchant dashboard: retrying dead letters", (t) => {
     h = await startAppHarness(t().db);
     ({ shop, tenantId } = await h.install());
     other = await h.install();
-    const session = {
-      shop,
-      sid: randomBytes(16).toString("base64url"),
-      exp: Date.now() + 3_600_000,
-    };
-    cookie = `${SESSION_COOKIE}=${encodeSession(session, SECRET)}`;
-    csrf = csrfToken(session, SECRET);
+    ({ cookie, csrf } = merchantSession(shop));
   }, 60_000);
   afterEach(() => shopify.server.resetHandlers());
   afterAll(async () => {
@@ -69,10 +53,7 @@ forEachDatabase("shopify merchant dashboard: retrying dead letters", (t) => {
     });
 
   async function pendingVoucher(forShop: string, forTenant: string) {
-    const body = paymentSessionBody();
-    const res = await postJson(url("/shopify/payment-session"), body, sessionHeaders(forShop));
-    expect(res.status).toBe(200);
-    const v = (await h.app.engine.getVoucherByIdempotencyKey(forTenant, body.id))!;
+    const { body, voucher: v } = await h.startPayment(forShop, forTenant);
     return { v, gid: body.gid, sessionId: body.id };
   }
 

@@ -4,21 +4,18 @@
  * rejection by PagoEfectivo with its reason code — never the engine's Spanish text on an English
  * page. Through the real app, the PagoEfectivo sandbox and both databases.
  */
-import { randomBytes } from "node:crypto";
-import { findRefundByPlatformId, getVoucher } from "@pe-pay/engine";
+import { findRefundByPlatformId } from "@pe-pay/engine";
 import { forEachDatabase } from "../../../packages/engine/test/support/databases";
-import { encodeSession, SESSION_COOKIE } from "../src/merchant/session";
 import {
   eventually,
   fakeShopify,
-  paymentSessionBody,
   postJson,
   refundSessionBody,
   sessionHeaders,
   startAppHarness,
   type AppHarness,
 } from "./app-harness";
-import { SECRET } from "./helpers";
+import { merchantSession } from "./helpers";
 
 const shopify = fakeShopify();
 beforeAll(() => shopify.server.listen({ onUnhandledRequest: "bypass" }));
@@ -34,14 +31,7 @@ forEachDatabase("refund failures on the dashboard, per locale", (t) => {
   beforeAll(async () => {
     h = await startAppHarness(t().db);
     ({ shop, tenantId } = await h.install());
-    const now = Date.now();
-    const session = {
-      shop,
-      sid: randomBytes(16).toString("base64url"),
-      iat: now,
-      exp: now + 3_600_000,
-    };
-    cookie = `${SESSION_COOKIE}=${encodeSession(session, SECRET)}`;
+    ({ cookie } = merchantSession(shop));
 
     // Paid S/ 149.90: one refund above it (refused by the engine), one PagoEfectivo rejects.
     const paid = await payment(true);
@@ -74,19 +64,7 @@ forEachDatabase("refund failures on the dashboard, per locale", (t) => {
     await h?.close();
   });
 
-  async function payment(paid: boolean): Promise<string> {
-    const body = paymentSessionBody(); // S/ 149.90
-    const res = await postJson(url("/shopify/payment-session"), body, sessionHeaders(shop));
-    expect(res.status).toBe(200);
-    const voucher = (await h.app.engine.getVoucherByIdempotencyKey(tenantId, body.id))!;
-    await h.app.dispatcher.runOnce();
-    if (paid) {
-      expect((await h.control("POST", `/_sandbox/cips/${voucher.cip}/pay`, {})).status).toBe(200);
-      await eventually(async () => (await getVoucher(t().db, voucher.id))?.status === "paid");
-      await h.app.dispatcher.runOnce();
-    }
-    return body.id;
-  }
+  const payment = (paid: boolean) => h.payment(shop, tenantId, paid);
 
   async function failedRefund(paymentId: string, amount: string): Promise<void> {
     const refund = refundSessionBody(paymentId, amount);

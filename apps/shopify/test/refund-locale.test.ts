@@ -4,12 +4,11 @@
  * session endpoints → engine → PagoEfectivo sandbox → outbox → msw Shopify, on both databases.
  * The wording itself is covered case by case in refund-locale-messages.test.ts.
  */
-import { findRefundByPlatformId, getVoucher } from "@pe-pay/engine";
+import { findRefundByPlatformId } from "@pe-pay/engine";
 import { forEachDatabase } from "../../../packages/engine/test/support/databases";
 import {
   eventually,
   fakeShopify,
-  paymentSessionBody,
   postJson,
   refundSessionBody,
   sessionHeaders,
@@ -38,19 +37,7 @@ forEachDatabase("refund rejections in the shop's locale", (t) => {
     await h?.close();
   });
 
-  async function payment(paid: boolean) {
-    const body = paymentSessionBody(); // S/ 149.90
-    const res = await postJson(url("/shopify/payment-session"), body, sessionHeaders(shop));
-    expect(res.status).toBe(200);
-    const voucher = (await h.app.engine.getVoucherByIdempotencyKey(tenantId, body.id))!;
-    await h.app.dispatcher.runOnce();
-    if (paid) {
-      expect((await h.control("POST", `/_sandbox/cips/${voucher.cip}/pay`, {})).status).toBe(200);
-      await eventually(async () => (await getVoucher(t().db, voucher.id))?.status === "paid");
-      await h.app.dispatcher.runOnce();
-    }
-    return body.id;
-  }
+  const payment = (paid: boolean) => h.payment(shop, tenantId, paid);
 
   /** Posts a refund session and returns the merchantMessage of its refundSessionReject. */
   async function refusedRefund(
