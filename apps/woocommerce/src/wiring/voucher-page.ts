@@ -45,6 +45,19 @@ export function voucherPageRouter(deps: VoucherPageDeps): Router {
       );
   }
 
+  /** What the voucher alone says: enough for the status poll, the base of the page. */
+  function voucherFields(voucher: VoucherView, display: VoucherDisplayStatus, token: string) {
+    return {
+      orderReference: `#${voucher.platformReference}`,
+      amount: voucher.amount,
+      cip: voucher.cip!,
+      expiresAt: voucher.expiresAt,
+      status: display,
+      statusUrl: `/voucher/${token}/status`,
+      voucherUrl: `${deps.publicUrl()}/voucher/${token}`,
+    };
+  }
+
   async function viewModel(voucher: VoucherView, display: VoucherDisplayStatus, token: string) {
     const [tenant, settings, record, storeUrl] = await Promise.all([
       getTenant(deps.db, voucher.tenantId),
@@ -54,23 +67,16 @@ export function voucherPageRouter(deps: VoucherPageDeps): Router {
     ]);
     const store = storeUrl ? { storeUrl } : null;
     const groups = channelGroupsOf(settings?.enabledChannels ?? []);
-    const base = deps.publicUrl();
     return {
       store,
       vm: buildVoucherViewModel(
         {
+          ...voucherFields(voucher, display, token),
           merchantName: tenant?.displayName ?? hostOf(store?.storeUrl) ?? "Tienda",
-          orderReference: `#${voucher.platformReference}`,
-          amount: voucher.amount,
-          cip: voucher.cip!,
           ...(voucher.cipUrl ? { cipUrl: voucher.cipUrl } : {}),
-          expiresAt: voucher.expiresAt,
-          status: display,
           ...(record?.shopperFirstName ? { shopperFirstName: record.shopperFirstName } : {}),
           ...(groups.length ? { enabledChannelGroups: groups } : {}),
           ...returnUrl(voucher, store?.storeUrl),
-          statusUrl: `/voucher/${token}/status`,
-          voucherUrl: `${base}/voucher/${token}`,
         },
         { clock: deps.clock },
       ),
@@ -110,18 +116,8 @@ export function voucherPageRouter(deps: VoucherPageDeps): Router {
       }
       // An open voucher page polls this every 15 s: its answer (status and deadline) comes from
       // the voucher alone, through the same view-model rules, without the page's four reads.
-      const v = found.voucher;
       const vm = buildVoucherViewModel(
-        {
-          merchantName: "-",
-          orderReference: `#${v.platformReference}`,
-          amount: v.amount,
-          cip: v.cip!,
-          expiresAt: v.expiresAt,
-          status: found.display,
-          statusUrl: `/voucher/${token}/status`,
-          voucherUrl: `${deps.publicUrl()}/voucher/${token}`,
-        },
+        { ...voucherFields(found.voucher, found.display, token), merchantName: "-" },
         { clock: deps.clock },
       );
       const answer = renderVoucherStatusJson(vm);
