@@ -137,6 +137,7 @@ export async function createVoucher(
     cipUrl: created.cipUrl,
     nextPollAt: new Date(ctx.clock.now().getTime() + ctx.config.pollAfterMs),
   });
+  if ("failed" in finished) throw finished.failed;
   if ("taken" in finished) throw await giveBackTakenCip(ctx, client, claimed, finished.taken);
   const view = finished.view;
   await deps.hook?.("create.done");
@@ -243,7 +244,8 @@ interface IssuedCip {
   nextPollAt: Date;
 }
 
-type Finished = { view: VoucherView } | { taken: CipTaken };
+/** `failed`: this item's own statement failed after its batch's did (see finishBatch). */
+type Finished = { view: VoucherView } | { taken: CipTaken } | { failed: unknown };
 
 const finishers = new WeakMap<EngineContext, MicroBatcher<IssuedCip, Finished>>();
 
@@ -270,9 +272,17 @@ async function finishBatch(ctx: EngineContext, items: IssuedCip[]): Promise<Fini
   try {
     return await finishTogether(ctx, items);
   } catch (e) {
-    // One item may be what failed: each on its own, so only that one fails.
+    // One item may be what failed: each on its own, so only that one fails (a rejected run
+    // would reject every caller of the batch, those whose vouchers did move included).
     if (items.length > 1) {
-      return Promise.all(items.map((i) => finishBatch(ctx, [i]).then((r) => r[0]!)));
+      return Promise.all(
+        items.map((i) =>
+          finishBatch(ctx, [i]).then(
+            (r) => r[0]!,
+            (failed: unknown) => ({ failed }),
+          ),
+        ),
+      );
     }
     // The statement skips a number another voucher already holds, but two vouchers handed the
     // same new number at once both pass that check, and the later one breaks vouchers_cip
