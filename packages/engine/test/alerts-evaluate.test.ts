@@ -4,11 +4,9 @@
  * and dismissal.
  */
 import { randomUUID } from "node:crypto";
-import { fixedClock, type PagoEfectivoClient } from "@pe-pay/core";
+import { fixedClock } from "@pe-pay/core";
 import {
   createAttentionItem,
-  createLogger,
-  DEFAULT_ENGINE_CONFIG,
   dismissMerchantAlert,
   evaluateAlerts,
   evaluateAlertsForActiveTenants,
@@ -24,26 +22,13 @@ import {
   type TenantRecord,
 } from "../src/index";
 import type { EngineContext } from "../src/context";
-import { createTestTenant, forEachDatabase, testKeyring } from "./support/databases";
+import { createTestTenant, forEachDatabase } from "./support/databases";
+import { testEngineContext } from "./support/engine";
 
 // 12:00 in Lima; the Lima day is 2026-03-10 (05:00Z to 05:00Z next day).
 const NOON = new Date("2026-03-10T17:00:00Z");
 
-function makeContext(db: Database): EngineContext {
-  return {
-    db,
-    clock: fixedClock(NOON),
-    logger: createLogger({ name: "test", level: "silent" }),
-    keyring: testKeyring(),
-    config: {
-      ...DEFAULT_ENGINE_CONFIG,
-      pagoEfectivoBaseUrl: { sandbox: "http://127.0.0.1:9", production: "http://127.0.0.1:9" },
-      publicBaseUrl: "http://127.0.0.1:9",
-    },
-    pagoEfectivo: () => ({}) as PagoEfectivoClient,
-    random: () => 0.5,
-  };
-}
+const makeContext = (db: Database) => testEngineContext(db, { clock: fixedClock(NOON) });
 
 async function voucherPaidAt(db: Database, tenant: TenantRecord, paidAt: Date | null) {
   const key = `pay_${randomUUID()}`;

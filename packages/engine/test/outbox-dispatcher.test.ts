@@ -4,13 +4,10 @@
  * and several dispatchers (separate pools on PostgreSQL) delivering each message exactly once.
  */
 import { randomUUID } from "node:crypto";
-import { fixedClock, type PagoEfectivoClient } from "@pe-pay/core";
+import { fixedClock } from "@pe-pay/core";
 import {
-  createLogger,
   createOutboxDispatcher,
-  DEFAULT_ENGINE_CONFIG,
   enqueueOutbox,
-  insertOrGetVoucher,
   listMerchantAlerts,
   listOutbox,
   loadOutboxVoucherView,
@@ -21,7 +18,6 @@ import {
   type Database,
   type TenantRecord,
 } from "../src/index";
-import type { EngineContext } from "../src/context";
 import type {
   DeliveryOutcome,
   OutboxMessage,
@@ -29,26 +25,16 @@ import type {
   TenantContext,
 } from "../src/ports";
 import { createTestTenant, forEachDatabase, testKeyring } from "./support/databases";
+import { testEngineContext, pendingVoucher } from "./support/engine";
 
 const HOUR = 3_600_000;
 
 function makeContext(db: Database, clock = fixedClock(new Date()), random = () => 0.5) {
-  const ctx: EngineContext = {
-    db,
+  const ctx = testEngineContext(db, {
     clock,
-    logger: createLogger({ name: "test", level: "silent" }),
-    keyring: testKeyring(),
-    config: {
-      ...DEFAULT_ENGINE_CONFIG,
-      pagoEfectivoBaseUrl: { sandbox: "http://127.0.0.1:9", production: "http://127.0.0.1:9" },
-      publicBaseUrl: "http://127.0.0.1:9",
-      outboxBaseDelayMs: 1_000,
-      outboxMaxDelayMs: 30 * 60_000,
-      outboxMaxAgeMs: 72 * HOUR,
-    },
-    pagoEfectivo: () => ({}) as PagoEfectivoClient,
     random,
-  };
+    config: { outboxBaseDelayMs: 1_000, outboxMaxDelayMs: 30 * 60_000, outboxMaxAgeMs: 72 * HOUR },
+  });
   return { ctx, clock };
 }
 
@@ -70,21 +56,8 @@ function recordingDeliverer(
   return { deliverer, delivered };
 }
 
-async function voucher(db: Database, tenant: TenantRecord) {
-  const key = `pay_${randomUUID()}`;
-  const { record } = await insertOrGetVoucher(db, {
-    tenantId: tenant.id,
-    platformPaymentId: key,
-    idempotencyKey: key,
-    requestFingerprint: "fp",
-    transactionCode: `tc-${randomUUID()}`,
-    amount: { minor: 1_000, currency: "PEN" },
-    status: "pending",
-    expiresAt: new Date(Date.now() + 48 * HOUR),
-    platformData: { gid: `gid://shopify/PaymentSession/${key}` },
-  });
-  return record;
-}
+const voucher = (db: Database, tenant: TenantRecord) =>
+  pendingVoucher(db, tenant, (key) => ({ gid: `gid://shopify/PaymentSession/${key}` }));
 
 async function enqueue(db: Database, tenantId: string, voucherId: string, kind: string, at: Date) {
   return db.transaction(

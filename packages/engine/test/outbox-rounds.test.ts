@@ -5,14 +5,10 @@
  * voucher.pending still goes out right after it, without waiting for a polling round.
  * Figures are statement counts, never times.
  */
-import { randomUUID } from "node:crypto";
-import { fixedClock, type PagoEfectivoClient } from "@pe-pay/core";
+import { fixedClock } from "@pe-pay/core";
 import {
-  createLogger,
   createOutboxDispatcher,
-  DEFAULT_ENGINE_CONFIG,
   enqueueOutbox,
-  insertOrGetVoucher,
   listOutbox,
   nudger,
   type Database,
@@ -20,9 +16,9 @@ import {
   type DispatcherOptions,
   type TenantRecord,
 } from "../src/index";
-import type { EngineContext } from "../src/context";
 import type { DeliveryOutcome, OutboxMessage, PlatformDeliverer } from "../src/ports";
-import { createTestTenant, forEachDatabase, testKeyring } from "./support/databases";
+import { createTestTenant, forEachDatabase } from "./support/databases";
+import { testEngineContext, pendingVoucher } from "./support/engine";
 
 const clock = fixedClock(new Date());
 
@@ -38,38 +34,6 @@ function counting(db: Database) {
     },
   };
   return { db: wrapped, claims };
-}
-
-function makeContext(db: Database): EngineContext {
-  return {
-    db,
-    clock,
-    logger: createLogger({ name: "test", level: "silent" }),
-    keyring: testKeyring(),
-    config: {
-      ...DEFAULT_ENGINE_CONFIG,
-      pagoEfectivoBaseUrl: { sandbox: "http://127.0.0.1:9", production: "http://127.0.0.1:9" },
-      publicBaseUrl: "http://127.0.0.1:9",
-    },
-    pagoEfectivo: () => ({}) as PagoEfectivoClient,
-    random: () => 0.5,
-  };
-}
-
-async function voucher(db: Database, tenant: TenantRecord) {
-  const key = `pay_${randomUUID()}`;
-  const { record } = await insertOrGetVoucher(db, {
-    tenantId: tenant.id,
-    platformPaymentId: key,
-    idempotencyKey: key,
-    requestFingerprint: "fp",
-    transactionCode: `tc-${randomUUID()}`,
-    amount: { minor: 1_000, currency: "PEN" },
-    status: "pending",
-    expiresAt: new Date(Date.now() + 48 * 3_600_000),
-    platformData: {},
-  });
-  return record;
 }
 
 async function enqueue(db: Database, tenantId: string, voucherId: string, kind: string) {
@@ -103,7 +67,7 @@ async function nudgedRounds(
       return outcome;
     },
   };
-  const dispatcher = createOutboxDispatcher(makeContext(db), [deliverer], opts);
+  const dispatcher = createOutboxDispatcher(testEngineContext(db, { clock }), [deliverer], opts);
   const rounds: DispatchResult[] = [];
   let idle!: () => void;
   const stopped = new Promise<void>((r) => (idle = r));
@@ -137,7 +101,7 @@ forEachDatabase("nudged outbox rounds", (t) => {
 
   it("one message: one round, one claim (no empty round after it)", async () => {
     const { db, claims } = counting(t().db);
-    const v = await voucher(db, tenant);
+    const v = await pendingVoucher(db, tenant);
     await enqueue(db, tenant.id, v.id, "voucher.pending");
     const { rounds, delivered } = await nudgedRounds(db);
     expect(delivered.map((m) => m.kind)).toEqual(["voucher.pending"]);
@@ -147,8 +111,8 @@ forEachDatabase("nudged outbox rounds", (t) => {
 
   it("a voucher.paid queued behind a voucher.pending goes out in the next round, in order", async () => {
     const { db, claims } = counting(t().db);
-    const v = await voucher(db, tenant);
-    const other = await voucher(db, tenant);
+    const v = await pendingVoucher(db, tenant);
+    const other = await pendingVoucher(db, tenant);
     await enqueue(db, tenant.id, v.id, "voucher.pending");
     await enqueue(db, tenant.id, v.id, "voucher.paid");
     await enqueue(db, tenant.id, other.id, "voucher.pending");
@@ -168,7 +132,7 @@ forEachDatabase("nudged outbox rounds", (t) => {
 
   it("a parked head unblocks its successor the same way; a retried head does not loop", async () => {
     const { db, claims } = counting(t().db);
-    const parked = await voucher(db, tenant);
+    const parked = await pendingVoucher(db, tenant);
     await enqueue(db, tenant.id, parked.id, "refund.failed");
     await enqueue(db, tenant.id, parked.id, "voucher.paid");
     const first = await nudgedRounds(db, (m) =>
@@ -180,7 +144,7 @@ forEachDatabase("nudged outbox rounds", (t) => {
     ]);
     expect(first.delivered.map((m) => m.kind)).toEqual(["voucher.paid"]);
     claims.length = 0;
-    const retried = await voucher(db, tenant);
+    const retried = await pendingVoucher(db, tenant);
     await enqueue(db, tenant.id, retried.id, "voucher.pending");
     await enqueue(db, tenant.id, retried.id, "voucher.paid");
     const second = await nudgedRounds(db, () => ({ status: "retry", error: "503" }));
@@ -192,7 +156,7 @@ forEachDatabase("nudged outbox rounds", (t) => {
   it("a full batch runs another round for the due messages it left behind", async () => {
     const { db, claims } = counting(t().db);
     for (let i = 0; i < 5; i++) {
-      await enqueue(db, tenant.id, (await voucher(db, tenant)).id, "voucher.pending");
+      await enqueue(db, tenant.id, (await pendingVoucher(db, tenant)).id, "voucher.pending");
     }
     const { rounds, delivered } = await nudgedRounds(db, undefined, { batchSize: 2 });
     expect(delivered).toHaveLength(5);

@@ -6,44 +6,22 @@
  * (which gives each message its tenant's platform) are claimed by the right app after it.
  */
 import { randomUUID } from "node:crypto";
-import { fixedClock, type PagoEfectivoClient } from "@pe-pay/core";
+import { fixedClock } from "@pe-pay/core";
 import {
   claimOutboxBatch,
-  createLogger,
   createOutboxDispatcher,
-  DEFAULT_ENGINE_CONFIG,
   enqueueOutbox,
-  insertOrGetVoucher,
   listOutbox,
   markOutboxDead,
   markOutboxDelivered,
   migrate,
   MIGRATIONS,
   requeueDeadLetter,
-  type Database,
   type DispatchResult,
-  type TenantRecord,
 } from "../src/index";
-import type { Clock } from "@pe-pay/core";
-import type { EngineContext } from "../src/context";
 import type { OutboxMessage, Platform, PlatformDeliverer, TenantContext } from "../src/ports";
-import { createTestTenant, forEachDatabase, testKeyring } from "./support/databases";
-
-function makeContext(db: Database, clock: Clock): EngineContext {
-  return {
-    db,
-    clock,
-    logger: createLogger({ name: "test", level: "silent" }),
-    keyring: testKeyring(),
-    config: {
-      ...DEFAULT_ENGINE_CONFIG,
-      pagoEfectivoBaseUrl: { sandbox: "http://127.0.0.1:9", production: "http://127.0.0.1:9" },
-      publicBaseUrl: "http://127.0.0.1:9",
-    },
-    pagoEfectivo: () => ({}) as PagoEfectivoClient,
-    random: () => 0.5,
-  };
-}
+import { createTestTenant, forEachDatabase } from "./support/databases";
+import { testEngineContext, pendingVoucher } from "./support/engine";
 
 interface Delivery {
   by: Platform;
@@ -59,22 +37,6 @@ function recordingDeliverer(platform: Platform, log: Delivery[]): PlatformDelive
       return { status: "delivered" };
     },
   };
-}
-
-async function voucher(db: Database, tenant: TenantRecord) {
-  const key = `pay_${randomUUID()}`;
-  const { record } = await insertOrGetVoucher(db, {
-    tenantId: tenant.id,
-    platformPaymentId: key,
-    idempotencyKey: key,
-    requestFingerprint: "fp",
-    transactionCode: `tc-${randomUUID()}`,
-    amount: { minor: 1_000, currency: "PEN" },
-    status: "pending",
-    expiresAt: new Date(Date.now() + 48 * 3_600_000),
-    platformData: {},
-  });
-  return record;
 }
 
 forEachDatabase("outbox on a database shared by both apps", (t) => {
@@ -98,11 +60,11 @@ forEachDatabase("outbox on a database shared by both apps", (t) => {
     const kinds = ["voucher.pending", "voucher.paid"];
     const expected = new Map<string, { platform: Platform; tenantId: string }>();
     // Interleaved by creation time, so each app's messages sit among the other's in due order.
-    const vouchers: { v: Awaited<ReturnType<typeof voucher>>; platform: Platform }[] = [];
+    const vouchers: { v: Awaited<ReturnType<typeof pendingVoucher>>; platform: Platform }[] = [];
     for (let i = 0; i < 6; i++) {
       for (const platform of ["shopify", "woocommerce"] as const) {
         const tenant = tenants[platform][i % 2]!;
-        vouchers.push({ v: await voucher(db, tenant), platform });
+        vouchers.push({ v: await pendingVoucher(db, tenant), platform });
       }
     }
     for (const kind of kinds) {
@@ -126,7 +88,7 @@ forEachDatabase("outbox on a database shared by both apps", (t) => {
     const apps = await Promise.all(
       (["shopify", "woocommerce"] as const).map(async (platform) =>
         createOutboxDispatcher(
-          makeContext(await t().connect(), clock),
+          testEngineContext(await t().connect(), { clock }),
           [recordingDeliverer(platform, log)],
           { batchSize: 4, concurrency: 2 },
         ),
