@@ -7,7 +7,6 @@
 import { randomBytes } from "node:crypto";
 import {
   createKeyring,
-  createPgliteDatabase,
   getTenant,
   setTenantCredentials,
   type Database,
@@ -56,13 +55,9 @@ function tally(sql: string): void {
 
 serveParent({
   async start(args: { sandboxUrl: string; wooUrl: string }) {
-    const opened =
-      process.env.BENCH_DATABASE === "pglite"
-        ? await (async () => {
-            const db = await createPgliteDatabase();
-            return { db, drop: () => db.close() };
-          })()
-        : await openBenchDatabase("pg");
+    const opened = await openBenchDatabase(
+      process.env.BENCH_DATABASE === "pglite" ? "pglite" : "pg",
+    );
     drop = opened.drop;
     uncounted = opened.db;
     const counted = countingDatabase(opened.db, tally);
