@@ -33,8 +33,10 @@ import {
 } from "./services";
 
 const root = process.cwd();
+/** A variable of the script's environment, trimmed; blank counts as unset. */
+const setting = (name: string) => process.env[name]?.trim() || undefined;
 /** The apps keep their embedded databases and keys in `<base>/.data/<app>` (their DATA_DIR). */
-const dataBase = resolve(root, process.env.DATA_DIR?.trim() || ".");
+const dataBase = resolve(root, setting("DATA_DIR") ?? ".");
 const dataDir = join(dataBase, ".data");
 const logDir = join(dataDir, "logs");
 /** For messages: `.data/…` when it is under the current directory, else the absolute path. */
@@ -59,7 +61,7 @@ const PORT_VARS: Record<keyof ServicePorts, string> = {
 function chosenPorts(): ServicePorts {
   const ports = { ...DEFAULT_PORTS };
   for (const [id, name] of Object.entries(PORT_VARS) as Array<[keyof ServicePorts, string]>) {
-    const raw = process.env[name]?.trim();
+    const raw = setting(name);
     if (!raw) continue;
     const port = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
     if (!(port >= 1 && port <= 65535)) throw new Error(`${name} debe ser un puerto de 1 a 65535.`);
@@ -125,9 +127,8 @@ const sameServer = (a: string, b: string) => {
  * WOO_DATABASE_URL override the derived URLs.
  */
 async function postgresUrls(): Promise<ServiceOptions["databaseUrls"]> {
-  const base = process.env.DATABASE_URL?.trim() || undefined;
-  const override = (name: string) => process.env[name]?.trim() || undefined;
-  if (!base && !override("SHOPIFY_DATABASE_URL") && !override("WOO_DATABASE_URL")) return undefined;
+  const base = setting("DATABASE_URL");
+  if (!base && !setting("SHOPIFY_DATABASE_URL") && !setting("WOO_DATABASE_URL")) return undefined;
   const derive = (suffix: string) => {
     if (!base) return undefined;
     const u = new URL(base);
@@ -138,8 +139,8 @@ async function postgresUrls(): Promise<ServiceOptions["databaseUrls"]> {
     return u.toString();
   };
   const urls = {
-    shopify: override("SHOPIFY_DATABASE_URL") ?? derive("shopify"),
-    woocommerce: override("WOO_DATABASE_URL") ?? derive("woocommerce"),
+    shopify: setting("SHOPIFY_DATABASE_URL") ?? derive("shopify"),
+    woocommerce: setting("WOO_DATABASE_URL") ?? derive("woocommerce"),
   };
   if (base) {
     const admin = await adminClient(base);
@@ -179,7 +180,8 @@ function describeDatabases(urls: NonNullable<ServiceOptions["databaseUrls"]>): s
 
 /** PostgreSQL needs a configured key; locally one is generated once and kept in .data. */
 function localEncryptionKey(usingPostgres: boolean): string | undefined {
-  if (process.env.APP_ENCRYPTION_KEY?.trim()) return process.env.APP_ENCRYPTION_KEY.trim();
+  const configured = setting("APP_ENCRYPTION_KEY");
+  if (configured) return configured;
   if (!usingPostgres) return undefined; // each app generates and keeps its own in .data/<app>
   const file = join(dataDir, "app-encryption.key");
   if (!existsSync(file)) {
@@ -225,9 +227,8 @@ process.on("SIGTERM", () => void stopAll(0));
 async function main(): Promise<void> {
   const ports = chosenPorts();
   const now = new Date();
-  const env = (name: string) => Boolean(process.env[name]?.trim());
   const embedded =
-    !env("DATABASE_URL") && !(env("SHOPIFY_DATABASE_URL") && env("WOO_DATABASE_URL"));
+    !setting("DATABASE_URL") && !(setting("SHOPIFY_DATABASE_URL") && setting("WOO_DATABASE_URL"));
   say(
     embedded && firstRun
       ? `Primera ejecución: se preparan las bases de datos embebidas en ${shown(dataDir)}/ (tarda un poco más).`
