@@ -102,12 +102,6 @@ export function createWooBridgeApp(deps: WooBridgeDeps): express.Express {
       async (storeId) => (await deps.tenants.getWooStore(storeId))?.pluginSecret ?? null,
       deps.replayGuard,
     );
-  const webhookPorts = {
-    tenants: deps.tenants,
-    vouchers: deps.vouchers,
-    engine: deps.engine,
-    ...(deps.webhookSecretFor ? { webhookSecretFor: deps.webhookSecretFor } : {}),
-  };
   const authenticate = async (req: RawRequest) =>
     verifyPluginRequest(
       { keys, clock: deps.clock, toleranceSeconds: deps.signatureToleranceSeconds },
@@ -200,7 +194,7 @@ export function createWooBridgeApp(deps: WooBridgeDeps): express.Express {
   app.post(
     "/webhooks/woocommerce/:storeId",
     asyncRoute(async (req, res) => {
-      const result = await receiveOrderUpdated(webhookPorts, {
+      const result = await receiveOrderUpdated(deps, {
         storeId: String(req.params.storeId),
         rawBody: req.body,
         headers: req.headers,
