@@ -18,6 +18,8 @@ import {
   type TenantRecord,
 } from "../packages/engine/src/index";
 
+export { peakRssMb as peakRssMbOfThisProcess, round } from "./measure";
+
 export const DATABASE_URL =
   process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -266,12 +268,3 @@ export function cpuMsSince(from: NodeJS.CpuUsage): number {
   const d = process.cpuUsage(from);
   return (d.user + d.system) / 1000;
 }
-
-export function peakRssMbOfThisProcess(): number {
-  return Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
-}
-
-export const round = (n: number, digits = 2): number => {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
-};

@@ -14,7 +14,7 @@ import {
   renderVoucherPage,
   type VoucherInput,
 } from "../packages/voucher/src/index";
-import { percentile } from "./measure";
+import { percentile, round } from "./measure";
 
 const clock = fixedClock("2026-11-22T15:15:00Z");
 const NONCE = "bm9uY2Utbm9uY2Utbm9uY2U=";
@@ -63,8 +63,6 @@ function sample(n: number, cipFor: (i: number) => string): { wall: number[]; cpu
   const asc = (a: number, b: number) => a - b;
   return { wall: wall.sort(asc), cpu: cpu.sort(asc) };
 }
-
-const round = (x: number) => Math.round(x * 1000) / 1000;
 
 /**
  * CPU time per call of `make` with a new CIP each time (an e-mail goes out once per voucher, so
@@ -121,23 +119,23 @@ export default async function voucherBench(): Promise<Record<string, number>> {
   await perCall(200, bwip);
   const before = await perCall(2000, bwip);
   return {
-    voucher_email_barcode_png_bwipjs_cpu_p50_ms: round(percentile(before.cpu, 50)),
-    voucher_email_barcode_png_bwipjs_cpu_mean_ms: round(before.meanCpu),
+    voucher_email_barcode_png_bwipjs_cpu_p50_ms: round(percentile(before.cpu, 50), 3),
+    voucher_email_barcode_png_bwipjs_cpu_mean_ms: round(before.meanCpu, 3),
     voucher_email_barcode_png_bwipjs_per_s: before.perSecond,
     voucher_email_barcode_png_bwipjs_bytes: (await bwip("249538300")).length,
-    voucher_email_barcode_png_cpu_p50_ms: round(percentile(png.cpu, 50)),
-    voucher_email_barcode_png_cpu_p99_ms: round(percentile(png.cpu, 99)),
-    voucher_email_barcode_png_cpu_mean_ms: round(png.meanCpu),
+    voucher_email_barcode_png_cpu_p50_ms: round(percentile(png.cpu, 50), 3),
+    voucher_email_barcode_png_cpu_p99_ms: round(percentile(png.cpu, 99), 3),
+    voucher_email_barcode_png_cpu_mean_ms: round(png.meanCpu, 3),
     voucher_email_barcode_png_per_s: png.perSecond,
     voucher_email_barcode_png_bytes: code128Png("249538300").length,
-    voucher_email_render_cpu_p50_ms: round(percentile(email.cpu, 50)),
-    voucher_render_p50_ms: round(percentile(warm.wall, 50)),
-    voucher_render_p99_ms: round(percentile(warm.wall, 99)),
-    voucher_render_cpu_p50_ms: round(percentile(warm.cpu, 50)),
-    voucher_render_cpu_p99_ms: round(percentile(warm.cpu, 99)),
-    voucher_render_cold_p50_ms: round(percentile(cold.wall, 50)),
-    voucher_render_cold_p99_ms: round(percentile(cold.wall, 99)),
-    voucher_render_cold_cpu_p50_ms: round(percentile(cold.cpu, 50)),
+    voucher_email_render_cpu_p50_ms: round(percentile(email.cpu, 50), 3),
+    voucher_render_p50_ms: round(percentile(warm.wall, 50), 3),
+    voucher_render_p99_ms: round(percentile(warm.wall, 99), 3),
+    voucher_render_cpu_p50_ms: round(percentile(warm.cpu, 50), 3),
+    voucher_render_cpu_p99_ms: round(percentile(warm.cpu, 99), 3),
+    voucher_render_cold_p50_ms: round(percentile(cold.wall, 50), 3),
+    voucher_render_cold_p99_ms: round(percentile(cold.wall, 99), 3),
+    voucher_render_cold_cpu_p50_ms: round(percentile(cold.cpu, 50), 3),
     voucher_page_bytes: Buffer.byteLength(page, "utf8"),
   };
 }

@@ -38,7 +38,7 @@ import { DEMO_MERCHANT } from "../apps/sandbox/src/index";
 import { signPluginRequest } from "../apps/woocommerce/src/plugin-auth";
 import { createPagoEfectivoClient, jsonDecimal } from "../packages/core/src/index";
 import { startChild } from "./engine-bench-support";
-import { percentile } from "./measure";
+import { percentile, round } from "./measure";
 
 const RATE = 100;
 // Shorter or longer runs while profiling one phase (the recorded figures use the defaults).
@@ -84,7 +84,6 @@ function send(
   });
 }
 
-const round = (n: number) => Math.round(n * 100) / 100;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export default async function woocommerceBench(): Promise<Record<string, number>> {
