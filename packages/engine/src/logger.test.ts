@@ -231,6 +231,21 @@ describe("createLogger redaction", () => {
     expect(cycle!.ring).toEqual({ id: 1, token: "[redacted]", self: "[Circular]" });
   });
 
+  it("keeps cycle detection when a value read during the walk redacts another line", () => {
+    const ring: Record<string, unknown> = {
+      get note() {
+        return redactSecrets({ inner: { token: "tok_inner" } }).inner;
+      },
+      token: "tok_ring",
+    };
+    ring.self = ring;
+    expect(redactSecrets(ring)).toEqual({
+      note: { token: "[redacted]" },
+      token: "[redacted]",
+      self: "[Circular]",
+    });
+  });
+
   it("never changes the caller's objects and returns them as is when nothing is secret", () => {
     const clean = { a: { b: [1, { c: "x" }] } };
     expect(redactSecrets(clean)).toBe(clean);

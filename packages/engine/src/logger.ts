@@ -87,7 +87,11 @@ const CIRCULAR = "[Circular]";
 /** Deeper than any line we write; below it everything is censored rather than walked. */
 const MAX_DEPTH = 32;
 
-/** The objects on the path being walked: a reference back to one of them is a cycle. */
+/**
+ * The objects on the path being walked: a reference back to one of them is a cycle. Shared by
+ * nested walks (a getter read during a walk may log a line itself): each walk stacks on top and
+ * cuts the stack back to where it found it, so the outer walk's path survives.
+ */
 const ancestors: object[] = [];
 
 /**
@@ -100,8 +104,13 @@ const ancestors: object[] = [];
  * Not covered (nor were they before): what a toJSON method returns, Map and Set contents.
  */
 export function redactSecrets<T>(value: T): T {
-  ancestors.length = 0;
-  return redact(value, 0) as T;
+  const base = ancestors.length;
+  try {
+    return redact(value, 0) as T;
+  } finally {
+    // Also after a throwing getter, which would otherwise leave its path behind.
+    ancestors.length = base;
+  }
 }
 
 function redact(value: unknown, depth: number): unknown {
