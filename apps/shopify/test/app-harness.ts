@@ -18,11 +18,10 @@ import {
 } from "@pe-pay/engine";
 import { DEMO_MERCHANT, startSandbox, type RunningSandbox } from "../../sandbox/src/index";
 import { testKeyring } from "../../../packages/engine/test/support/databases";
-import { loadRuntimeConfig } from "../src/config/runtime";
 import { computeWebhookHmac } from "../src/webhooks/hmac";
 import { memoryTransport } from "../src/mail/transport";
 import { startShopifyServer, type RunningShopify } from "../src/wiring/server";
-import { fixture, SECRET } from "./helpers";
+import { fixture, SECRET, testRuntimeConfig } from "./helpers";
 
 export const APP_URL = "https://pay.pe-pay.test";
 export const API_VERSION = "2026-07";
@@ -149,15 +148,7 @@ export async function startAppHarness(
     notificationRetry: { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 100 },
   });
   const mail = memoryTransport();
-  const config = loadRuntimeConfig({
-    SHOPIFY_API_KEY: "test-client-id",
-    SHOPIFY_API_SECRET: SECRET,
-    APP_URL,
-    MTLS_MODE: "off",
-    PORT: "0",
-    PE_API_BASE_URL: sandbox.url,
-    ...env,
-  });
+  const config = testRuntimeConfig({ APP_URL, PE_API_BASE_URL: sandbox.url, ...env });
   const app = await startShopifyServer({
     config,
     db,

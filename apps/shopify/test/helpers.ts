@@ -17,6 +17,7 @@ import type {
   TenantStore,
 } from "../src/ports";
 import { loadShopifyConfig, type ShopifyConfig } from "../src/config/env";
+import { loadRuntimeConfig, type ShopifyRuntimeConfig } from "../src/config/runtime";
 import { csrfToken, encodeSession, SESSION_COOKIE } from "../src/merchant/session";
 
 export const FIXTURES = join(__dirname, "fixtures");
@@ -39,6 +40,18 @@ export function testConfig(overrides: Record<string, string> = {}): ShopifyConfi
     APP_URL: "https://pay.pe-pay.test",
     MTLS_MODE: "off",
     ...overrides,
+  });
+}
+
+/** The whole app's config for a real server in a test: the test app, no mTLS, a random port. */
+export function testRuntimeConfig(env: Record<string, string> = {}): ShopifyRuntimeConfig {
+  return loadRuntimeConfig({
+    SHOPIFY_API_KEY: "test-client-id",
+    SHOPIFY_API_SECRET: SECRET,
+    APP_URL: "https://pay.pe-pay.test",
+    MTLS_MODE: "off",
+    PORT: "0",
+    ...env,
   });
 }
 

@@ -2,11 +2,10 @@ import { randomBytes } from "node:crypto";
 import { createKeyring, getTenantCredentials, type Database, type Keyring } from "@pe-pay/engine";
 import { forEachDatabase } from "../../../packages/engine/test/support/databases";
 import { captureLogs } from "../../../packages/engine/test/support/log-capture";
-import { loadRuntimeConfig } from "../src/config/runtime";
 import { createComplianceHandlers } from "../src/storage/compliance";
 import { DbShopStore } from "../src/storage/shop-store";
 import { startShopifyServer } from "../src/wiring/server";
-import { SECRET } from "./helpers";
+import { testRuntimeConfig } from "./helpers";
 
 const KEY_A = randomBytes(32);
 const KEY_B = randomBytes(32);
@@ -19,15 +18,7 @@ const clock = { now: () => new Date("2026-03-14T15:04:05Z") };
 async function restart(db: Database, key: string) {
   const logs = captureLogs("shopify-rotation");
   const app = await startShopifyServer({
-    config: loadRuntimeConfig({
-      SHOPIFY_API_KEY: "test-client-id",
-      SHOPIFY_API_SECRET: SECRET,
-      APP_URL: "https://pay.pe-pay.test",
-      MTLS_MODE: "off",
-      PORT: "0",
-      PE_API_BASE_URL: "http://127.0.0.1:9",
-      APP_ENCRYPTION_KEY: key,
-    }),
+    config: testRuntimeConfig({ PE_API_BASE_URL: "http://127.0.0.1:9", APP_ENCRYPTION_KEY: key }),
     db,
     clock,
     logger: logs.logger,
@@ -35,6 +26,9 @@ async function restart(db: Database, key: string) {
   });
   return { app, logs };
 }
+
+const complianceOn = (db: Database, keyring: Keyring, shops: DbShopStore) =>
+  createComplianceHandlers({ db, keyring, clock, shops, logger: captureLogs().logger });
 
 /** A shop with every Shopify-sealed value: offline token, refresh token, both PE sets, export. */
 async function installUnder(db: Database, keyring: Keyring) {
@@ -65,13 +59,7 @@ async function installUnder(db: Database, keyring: Keyring) {
     environment: "production",
     sets: { sandbox: secrets.sandbox, production: secrets.production },
   });
-  const compliance = createComplianceHandlers({
-    db,
-    keyring,
-    clock,
-    shops,
-    logger: captureLogs().logger,
-  });
+  const compliance = complianceOn(db, keyring, shops);
   await compliance.exportCustomerData({
     shopDomain: shop,
     shopId: "1",
@@ -81,6 +69,14 @@ async function installUnder(db: Database, keyring: Keyring) {
   });
   return { tenantId, shop, secrets };
 }
+
+/** sealedKeyIds of a tenant whose every value was re-sealed under key B. */
+const ALL_UNDER_B = {
+  "tenants.pe_credentials": ["B", "B"],
+  "tenants.platform_credentials": ["B", "B"],
+  "shopify_shops.secrets": ["B", "B"],
+  "shopify_data_requests.export_sealed": ["B", "B"],
+};
 
 /** Every sealed blob of a tenant: where it is, the key id inside it and the copy beside it. */
 async function sealedKeyIds(db: Database, keyring: Keyring, tenantId: string) {
@@ -112,12 +108,7 @@ forEachDatabase("shopify: every secret at rest follows key rotation", (t) => {
 
     const first = await restart(db, `B:${b64(KEY_B)},A:${b64(KEY_A)}`);
     await first.app.close();
-    expect(await sealedKeyIds(db, first.app.keyring, tenantId)).toEqual({
-      "tenants.pe_credentials": ["B", "B"],
-      "tenants.platform_credentials": ["B", "B"],
-      "shopify_shops.secrets": ["B", "B"],
-      "shopify_data_requests.export_sealed": ["B", "B"],
-    });
+    expect(await sealedKeyIds(db, first.app.keyring, tenantId)).toEqual(ALL_UNDER_B);
     expect(
       first.logs.lines().find((l) => l.msg === "records re-encrypted under the primary key"),
     ).toMatchObject({
@@ -146,13 +137,7 @@ forEachDatabase("shopify: every secret at rest follows key rotation", (t) => {
       expect((await getTenantCredentials(db, second.app.keyring, tenantId)).pagoEfectivo).toEqual(
         secrets.production,
       );
-      const compliance = createComplianceHandlers({
-        db,
-        keyring: second.app.keyring,
-        clock,
-        shops,
-        logger: captureLogs().logger,
-      });
+      const compliance = complianceOn(db, second.app.keyring, shops);
       const [exported] = await compliance.listDataRequests(tenantId);
       expect(exported).toMatchObject({
         dataRequestId: "dr-1",
@@ -180,12 +165,7 @@ forEachDatabase("shopify: every secret at rest follows key rotation", (t) => {
     const stray = await installUnder(db, ringX);
     const started = await restart(db, `B:${b64(KEY_B)},A:${b64(KEY_A)}`);
     await started.app.close();
-    expect(await sealedKeyIds(db, started.app.keyring, good.tenantId)).toEqual({
-      "tenants.pe_credentials": ["B", "B"],
-      "tenants.platform_credentials": ["B", "B"],
-      "shopify_shops.secrets": ["B", "B"],
-      "shopify_data_requests.export_sealed": ["B", "B"],
-    });
+    expect(await sealedKeyIds(db, started.app.keyring, good.tenantId)).toEqual(ALL_UNDER_B);
     const errors = started.logs.lines().filter((l) => l.level >= 50);
     expect(errors.map((e) => [e.column, e.rows])).toEqual([
       ["tenants.pe_credentials", [{ row: stray.tenantId, keyId: "X", reason: "unknown_key" }]],

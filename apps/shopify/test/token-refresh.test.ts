@@ -10,14 +10,13 @@ import { setupServer } from "msw/node";
 import { listOpenAlerts, type Database } from "@pe-pay/engine";
 import { forEachDatabase, testKeyring } from "../../../packages/engine/test/support/databases";
 import { SHOPIFY_API_VERSION } from "../src/config/api-version";
-import { loadRuntimeConfig } from "../src/config/runtime";
 import { createPaymentsAppsClient, type PaymentsAppsClient } from "../src/graphql/client";
 import { createAccessTokenRefresher } from "../src/oauth/token-refresh";
 import type { Logger } from "../src/ports";
 import { DbShopStore, REAUTHORIZATION_ALERT } from "../src/storage/shop-store";
 import { startShopifyServer } from "../src/wiring/server";
 import { silentLogger as quietEngineLogger } from "./app-harness";
-import { SECRET } from "./helpers";
+import { SECRET, testRuntimeConfig } from "./helpers";
 
 const SCOPE = "write_payment_gateways,write_payment_sessions";
 const HOUR_S = 3600;
@@ -354,13 +353,7 @@ forEachDatabase("expiring offline tokens", (t) => {
 
   it("the server wiring gives its GraphQL client the refresher", async () => {
     const app = await startShopifyServer({
-      config: loadRuntimeConfig({
-        SHOPIFY_API_KEY: "test-client-id",
-        SHOPIFY_API_SECRET: SECRET,
-        APP_URL: "https://pay.pe-pay.test",
-        MTLS_MODE: "off",
-        PORT: "0",
-      }),
+      config: testRuntimeConfig(),
       db: t().db,
       keyring: testKeyring(),
       clock,
