@@ -18,13 +18,7 @@ import {
   type PagoEfectivoClient,
 } from "@pe-pay/core";
 import { startSandbox, type RunningSandbox } from "../src";
-
-const DEMO = {
-  idService: 1234,
-  accessKey: "AK9X2M7Q4T8W1Z5R3P6N",
-  secretKey: "sk_demo_4f1c2a9b7e6d5c3b2a1f0e9d8c7b6a5f",
-};
-const T0 = "2026-11-22T15:00:00Z"; // 10:00 in Lima
+import { DEMO, T0 } from "./helpers";
 
 let running: RunningSandbox;
 let client: PagoEfectivoClient;

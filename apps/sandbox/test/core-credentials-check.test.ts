@@ -5,12 +5,7 @@
  */
 import { systemClock, checkPagoEfectivoCredentials } from "@pe-pay/core";
 import { startSandbox, type RunningSandbox } from "../src";
-
-const DEMO = {
-  idService: 1234,
-  accessKey: "AK9X2M7Q4T8W1Z5R3P6N",
-  secretKey: "sk_demo_4f1c2a9b7e6d5c3b2a1f0e9d8c7b6a5f",
-};
+import { DEMO } from "./helpers";
 
 let sandbox: RunningSandbox;
 beforeAll(async () => {
