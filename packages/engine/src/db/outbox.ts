@@ -21,22 +21,25 @@ export interface OutboxMessage {
   createdAt: Date;
   deliveredAt: Date | null;
   deadAt: Date | null;
+}
+
+/** A message as claimOutboxBatch returns it, with what the claim statement also read. */
+export interface ClaimedOutboxMessage extends OutboxMessage {
   /**
-   * claimOutboxBatch only (null elsewhere): the tenant's platformContextStampSql when claimed,
-   * so a dispatcher can tell whether the delivery context it holds is still the stored one.
+   * The tenant's platformContextStampSql when claimed (null if the tenant is gone), so a
+   * dispatcher can tell whether the delivery context it holds is still the stored one.
    */
   tenantStamp: string | null;
   /**
-   * claimOutboxBatch with `withVouchers` only (undefined elsewhere): the row of the voucher the
-   * message is about as that statement read it (to_jsonb: map it with mapVoucherJson), or null
-   * if there is none.
+   * With `withVouchers` only (undefined otherwise): the row of the voucher the message is about
+   * as the claim read it (to_jsonb: map it with mapVoucherJson), or null if there is none.
    */
   claimedVoucher?: Record<string, unknown> | null;
   /**
-   * claimOutboxBatch only (undefined elsewhere): whether the claim statement saw a later pending
-   * message of the same aggregate, which becomes claimable once this one is delivered or dead.
+   * Whether the claim saw a later pending message of the same aggregate, which becomes claimable
+   * once this one is delivered or dead.
    */
-  pendingSuccessor?: boolean;
+  pendingSuccessor: boolean;
 }
 
 const UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
@@ -58,11 +61,17 @@ function mapOutbox(r: Row): OutboxMessage {
     createdAt: r.created_at as Date,
     deliveredAt: optDate(r.delivered_at),
     deadAt: optDate(r.dead_at),
+  };
+}
+
+function mapClaimed(r: Row): ClaimedOutboxMessage {
+  return {
+    ...mapOutbox(r),
     tenantStamp: optString(r.tenant_stamp__),
+    pendingSuccessor: r.successor__ === true,
     ...(r.voucher__ !== undefined
       ? { claimedVoucher: (r.voucher__ as Record<string, unknown> | null) ?? null }
       : {}),
-    ...(r.successor__ !== undefined ? { pendingSuccessor: r.successor__ === true } : {}),
   };
 }
 
@@ -181,7 +190,7 @@ export async function claimOutboxBatch(
     /** Only messages of tenants on these platforms (none: claim nothing). Default: any. */
     platforms?: readonly Platform[];
   },
-): Promise<OutboxMessage[]> {
+): Promise<ClaimedOutboxMessage[]> {
   if (opts.platforms && opts.platforms.length === 0) return [];
   const params: unknown[] = [opts.now, opts.limit, interval(opts.leaseMs)];
   let platformFilter = "";
@@ -223,7 +232,7 @@ export async function claimOutboxBatch(
                  }`,
     params,
   );
-  return rows.map(mapOutbox).sort((a, b) => a.id - b.id);
+  return rows.map(mapClaimed).sort((a, b) => a.id - b.id);
 }
 
 export async function markOutboxDelivered(q: Executor, id: number, at: Date): Promise<boolean> {

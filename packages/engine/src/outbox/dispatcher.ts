@@ -30,7 +30,7 @@ import {
   markOutboxDead,
   markOutboxDeliveredMany,
   rescheduleOutbox,
-  type OutboxMessage as StoredOutboxMessage,
+  type ClaimedOutboxMessage,
 } from "../db/outbox";
 import { getRefund } from "../db/refunds";
 import { mapVoucherJson } from "../db/vouchers";
@@ -118,7 +118,7 @@ export function createOutboxDispatcher(
   const contexts = new Map<string, { stamp: string; context: TenantContext }>();
 
   async function tenantContext(
-    m: StoredOutboxMessage,
+    m: ClaimedOutboxMessage,
     round: Map<string, Promise<TenantContext>>,
   ): Promise<TenantContext> {
     const known = contexts.get(m.tenantId);
@@ -148,7 +148,7 @@ export function createOutboxDispatcher(
     return p;
   }
 
-  async function toMessage(m: StoredOutboxMessage): Promise<OutboxMessage> {
+  async function toMessage(m: ClaimedOutboxMessage): Promise<OutboxMessage> {
     const stored = (m.payload ?? {}) as {
       refundId?: unknown;
       refund?: { id?: unknown };
@@ -179,7 +179,7 @@ export function createOutboxDispatcher(
   }
 
   async function deliverOne(
-    m: StoredOutboxMessage,
+    m: ClaimedOutboxMessage,
     cache: Map<string, Promise<TenantContext>>,
   ): Promise<DeliveryOutcome> {
     try {
@@ -210,7 +210,7 @@ export function createOutboxDispatcher(
 
   /** Records the outcome; true when the message left "pending" (delivered or dead). */
   async function settle(
-    m: StoredOutboxMessage,
+    m: ClaimedOutboxMessage,
     outcome: DeliveryOutcome,
     result: DispatchResult,
   ): Promise<boolean> {
