@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError, type PagoEfectivoClient } from "@pe-pay/core";
+import { AppError, NotFoundError, type PagoEfectivoClient } from "@pe-pay/core";
 import type { EngineContext } from "../context";
 import { tenantAccessFor } from "../vouchers/tenant-access";
 
@@ -24,18 +24,21 @@ export async function pagoEfectivoFor(
   return access.client(entry, entry.tenant.environment);
 }
 
-/** The payment was made in another PagoEfectivo environment than the store's credentials. */
-export class EnvironmentChangedError extends ValidationError {
+/**
+ * The payment was made in another PagoEfectivo environment than the store's credentials. Not a
+ * ValidationError: nothing in the request is wrong, the store's state moved on, and no retry can
+ * fix it (classifySubmissionError fails the refund with this code).
+ */
+export class EnvironmentChangedError extends AppError {
+  readonly code = "environment_changed";
+  readonly retryable = false;
+  readonly httpStatus = 409;
   constructor(
     readonly paymentEnvironment: string,
     readonly currentEnvironment: string,
   ) {
-    super([
-      {
-        field: "environment",
-        code: "environment_changed",
-        message: `the payment was made in ${paymentEnvironment}; the store now uses ${currentEnvironment}`,
-      },
-    ]);
+    super(
+      `the payment was made in ${paymentEnvironment}; the store now uses ${currentEnvironment}`,
+    );
   }
 }

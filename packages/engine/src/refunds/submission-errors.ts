@@ -37,7 +37,7 @@ export function classifySubmissionError(e: unknown): SubmissionFailure {
     };
   }
   if (e instanceof EnvironmentChangedError) {
-    return { kind: "refused", code: "environment_changed", reason: e.message.slice(0, 1000) };
+    return { kind: "refused", code: e.code, reason: e.message.slice(0, 1000) };
   }
   if (e instanceof ValidationError) {
     // The client refused to send it (e.g. the voucher has no CIP): no retry can fix that.
