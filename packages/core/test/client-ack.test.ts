@@ -1,13 +1,7 @@
 import { http } from "msw";
 import { setupServer } from "msw/node";
-import { fixedClock } from "../clock";
-import {
-  BASE_URL,
-  T0,
-  fakeAuthorizer,
-  rawJson,
-  testClient,
-} from "../../test/support/pagoefectivo-fake";
+import { fixedClock } from "../src/clock";
+import { BASE_URL, T0, fakeAuthorizer, rawJson, testClient } from "./support/pagoefectivo-fake";
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
