@@ -95,6 +95,12 @@ function seal(keyring: Keyring, tenantId: string, column: string, value: unknown
   };
 }
 
+/** Opens what `seal` sealed (null stays null). Tampered or foreign ciphertext → DecryptionError. */
+function unseal<T>(keyring: Keyring, tenantId: string, column: string, blob: unknown): T | null {
+  if (!blob) return null;
+  return JSON.parse(keyring.decrypt(blob as Buffer, aad(tenantId, column)).toString("utf8")) as T;
+}
+
 /**
  * Creates the tenant and its default settings row in one statement. A second install of the
  * same shop is a ConflictError: reinstall flows use `findTenantByShop` + `setTenantCredentials`
@@ -254,11 +260,14 @@ export async function getTenantCredentials(
   }>("SELECT pe_credentials, platform_credentials FROM tenants WHERE id = $1", [tenantId]);
   const r = rows[0];
   if (!r) throw new NotFoundError("tenant not found");
-  const open = <T>(blob: Buffer | null, column: string): T | null =>
-    blob ? (JSON.parse(keyring.decrypt(blob, aad(tenantId, column)).toString("utf8")) as T) : null;
   return {
-    pagoEfectivo: open<PeCredentials>(r.pe_credentials, "pe_credentials"),
-    platform: open<PlatformCredentials>(r.platform_credentials, "platform_credentials"),
+    pagoEfectivo: unseal<PeCredentials>(keyring, tenantId, "pe_credentials", r.pe_credentials),
+    platform: unseal<PlatformCredentials>(
+      keyring,
+      tenantId,
+      "platform_credentials",
+      r.platform_credentials,
+    ),
   };
 }
 
@@ -295,18 +304,19 @@ export async function getTenantWithCredentials(
   );
   const r = rows[0];
   if (!r) return null;
-  const unseal = <T>(blob: unknown, column: string): T | null =>
-    blob
-      ? (JSON.parse(keyring.decrypt(blob as Buffer, aad(tenantId, column)).toString("utf8")) as T)
-      : null;
   return {
     tenant: mapTenant(r),
     credentials: {
       pagoEfectivo: open.pagoEfectivo
-        ? unseal<PeCredentials>(r.pe_credentials, "pe_credentials")
+        ? unseal<PeCredentials>(keyring, tenantId, "pe_credentials", r.pe_credentials)
         : null,
       platform: open.platform
-        ? unseal<PlatformCredentials>(r.platform_credentials, "platform_credentials")
+        ? unseal<PlatformCredentials>(
+            keyring,
+            tenantId,
+            "platform_credentials",
+            r.platform_credentials,
+          )
         : null,
     },
     platformStamp: String(r.platform_stamp__),
