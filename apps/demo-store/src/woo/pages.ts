@@ -171,7 +171,6 @@ export function createWooPagesRouter(
     return o;
   };
   const pluginReady = () => !!(st.plugin.storeId && st.plugin.sharedSecret);
-  const thankYouUrl = orderReceivedPath;
 
   const paymentFailed = (res: Response, o: WooOrderRecord, message: string) =>
     send(
@@ -218,7 +217,7 @@ export function createWooPagesRouter(
     });
     const result = await orders.processPayment(order);
     if (!result.ok) return paymentFailed(res, order, result.message);
-    res.redirect(303, thankYouUrl(order));
+    res.redirect(303, orderReceivedPath(order));
   });
 
   router.post("/woo/pedido/:id/pagar", form, async (req: Request, res: Response) => {
@@ -231,10 +230,11 @@ export function createWooPagesRouter(
         html`<p class="error">La clave del pedido no coincide.</p>`,
         403,
       );
-    if (o.status !== "pending" && o.status !== "failed") return res.redirect(303, thankYouUrl(o));
+    if (o.status !== "pending" && o.status !== "failed")
+      return res.redirect(303, orderReceivedPath(o));
     const result = await orders.processPayment(o);
     if (!result.ok) return paymentFailed(res, o, result.message);
-    res.redirect(303, thankYouUrl(o));
+    res.redirect(303, orderReceivedPath(o));
   });
 
   router.get("/woo/finalizar-compra/pedido-recibido/:id", (req, res) => {
