@@ -17,11 +17,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { MIGRATIONS } from "../../packages/engine/src/migrations/index";
 import { SANDBOX_MERCHANTS } from "../../scripts/services";
-import { eventually } from "./support/stack";
+import { eventually, ROOT } from "./support/stack";
 
 jest.setTimeout(180_000);
 
-const ROOT = resolve(__dirname, "../..");
 const PG_BASE = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 interface PgClient {
