@@ -13,6 +13,7 @@
  * a 2-core machine they (and PostgreSQL) still compete for the same cores.
  */
 import { Agent } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
 import { signNotification } from "../packages/core/src/index";
 import type { DriverKind } from "../packages/engine/src/index";
 import { PE, round, startChild, type ProcessWindow } from "./engine-bench-support";
@@ -89,8 +90,8 @@ async function run(kind: DriverKind): Promise<Record<string, number>> {
     for (let i = 0; i < LATENCY_RATE * LATENCY_SECONDS; i++) {
       const due = t0 + (i * 1000) / LATENCY_RATE;
       const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      while (inFlight >= 256) await new Promise((r) => setTimeout(r, 1));
+      if (wait > 0) await sleep(wait);
+      while (inFlight >= 256) await sleep(1);
       inFlight++;
       pending.push(
         send().then(

@@ -35,6 +35,7 @@
  */
 import { Agent } from "node:http";
 import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
 import { DEMO_MERCHANT } from "../apps/sandbox/src/index";
 import type { DriverKind } from "../packages/engine/src/index";
 import { round, startChild, type ChildHandle } from "./engine-bench-support";
@@ -115,7 +116,7 @@ async function run(kind: DriverKind): Promise<Record<string, number>> {
       const t0 = performance.now();
       for (let i = 0; i < count; i++) {
         const wait = t0 + (i * 1000) / RATE_PER_S - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (wait > 0) await sleep(wait);
         started.push(one());
       }
       return Promise.all(started);
@@ -172,9 +173,9 @@ async function run(kind: DriverKind): Promise<Record<string, number>> {
       for (;;) {
         const now = await outside.call<{ mutations: number; mails: number }>("counts");
         if (now.mutations > before.mutations && now.mails > before.mails) break;
-        await new Promise((res) => setTimeout(res, 2));
+        await sleep(2);
       }
-      await new Promise((res) => setTimeout(res, 20)); // the outbox row marked delivered
+      await sleep(20); // the outbox row marked delivered
       const c2 = await cpuNow();
       serial.push(r.ms);
       requestCpu += c1 - c0 - markCost;
@@ -209,7 +210,7 @@ async function run(kind: DriverKind): Promise<Record<string, number>> {
           break;
         }
         if (Date.now() > deadline) break;
-        await new Promise((r) => setTimeout(r, 5));
+        await sleep(5);
       }
     }
     paid.sort((a, b) => a - b);

@@ -34,6 +34,7 @@
  * length of the open loop and the number of payments (to profile one phase).
  */
 import { request } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
 import { DEMO_MERCHANT } from "../apps/sandbox/src/index";
 import { signPluginRequest } from "../apps/woocommerce/src/plugin-auth";
 import { createPagoEfectivoClient, jsonDecimal } from "../packages/core/src/index";
@@ -83,8 +84,6 @@ function send(
     req.end(body);
   });
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export default async function woocommerceBench(): Promise<Record<string, number>> {
   const stubs = startChild("woocommerce-stubs-child.ts", { stdout: "inherit" });
