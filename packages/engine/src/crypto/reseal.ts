@@ -50,7 +50,7 @@ export interface ResealReport {
   remaining: number;
 }
 
-export const MAX_REPORTED_ROWS = 20;
+const MAX_REPORTED_ROWS = 20;
 const DEFAULT_BATCH = 200;
 
 /**
