@@ -31,8 +31,9 @@ export interface ClaimedOutboxMessage extends OutboxMessage {
    */
   tenantStamp: string | null;
   /**
-   * With `withVouchers` only (undefined otherwise): the row of the voucher the message is about
-   * as the claim read it (to_jsonb: map it with mapVoucherJson), or null if there is none.
+   * With `withVouchers` and a UUID aggregate id only (undefined otherwise: read it on its own):
+   * the row of the voucher the message is about as the claim read it (to_jsonb: map it with
+   * mapVoucherJson), or null if there is none.
    */
   claimedVoucher?: Record<string, unknown> | null;
   /**
@@ -42,7 +43,9 @@ export interface ClaimedOutboxMessage extends OutboxMessage {
   pendingSuccessor: boolean;
 }
 
+/** Aggregate ids the claim can look a voucher up by (anything else is not a voucher id). */
 const UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
+const UUID = new RegExp(UUID_PATTERN, "i");
 
 function mapOutbox(r: Row): OutboxMessage {
   return {
@@ -69,7 +72,7 @@ function mapClaimed(r: Row): ClaimedOutboxMessage {
     ...mapOutbox(r),
     tenantStamp: optString(r.tenant_stamp__),
     pendingSuccessor: r.successor__ === true,
-    ...(r.voucher__ !== undefined
+    ...(r.voucher__ !== undefined && UUID.test(String(r.aggregate_id))
       ? { claimedVoucher: (r.voucher__ as Record<string, unknown> | null) ?? null }
       : {}),
   };

@@ -91,9 +91,6 @@ function flatCredentials(c: PlatformCredentials | null): Record<string, string> 
 
 class PermanentError extends Error {}
 
-/** Voucher ids the claim can read; anything else is read (and refused) on its own. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function createOutboxDispatcher(
   ctx: EngineContext,
   deliverers: PlatformDeliverer[],
@@ -155,7 +152,7 @@ export function createOutboxDispatcher(
       attention?: { kind: string; detail: string };
     };
     const voucher =
-      m.claimedVoucher !== undefined && UUID.test(m.aggregateId)
+      m.claimedVoucher !== undefined
         ? m.claimedVoucher && outboxVoucherView(mapVoucherJson(m.claimedVoucher))
         : await loadVoucher(ctx.db, m.aggregateId);
     if (!voucher) throw new PermanentError(`voucher ${m.aggregateId} not found`);
