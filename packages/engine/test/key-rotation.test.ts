@@ -6,9 +6,9 @@ import {
   reencryptUnderPrimaryKey,
   resealColumn,
   setTenantCredentials,
+  tenantSealedColumn,
   type Database,
   type Keyring,
-  type SealedColumn,
 } from "../src/index";
 import { reencryptTenantColumns } from "../src/runtime/process-context";
 import { createTestTenant, forEachDatabase } from "./support/databases";
@@ -30,13 +30,7 @@ const pe = (n: number) => ({
   idService: 1000 + n,
 });
 
-const PE_COLUMN: SealedColumn = {
-  table: "tenants",
-  column: "pe_credentials",
-  idColumn: "id",
-  keyIdColumn: "pe_credentials_key_id",
-  aad: (row) => `tenant:${String(row.id)}:pe_credentials`,
-};
+const PE_COLUMN = tenantSealedColumn("pe_credentials");
 
 /** Key id written inside each tenant's pe_credentials blob, and the copy beside it. */
 async function peKeyIds(db: Database, ring: Keyring) {

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { ConflictError, NotFoundError } from "@pe-pay/core";
 import type { Keyring } from "../crypto/keyring";
+import type { SealedColumn } from "../crypto/reseal";
 import { isUniqueViolation, type Executor, type Row } from "./database";
 import { optDate, optString } from "./sql-helpers";
 
@@ -92,6 +93,19 @@ function seal(keyring: Keyring, tenantId: string, column: string, value: unknown
   return {
     blob: keyring.encrypt(JSON.stringify(value), aad(tenantId, column)),
     keyId: keyring.primaryKeyId,
+  };
+}
+
+/** A tenant credential column as resealColumn re-seals it (same associated data as `seal`). */
+export function tenantSealedColumn(
+  column: "pe_credentials" | "platform_credentials",
+): SealedColumn {
+  return {
+    table: "tenants",
+    column,
+    idColumn: "id",
+    keyIdColumn: `${column}_key_id`,
+    aad: (row) => aad(String(row.id), column),
   };
 }
 

@@ -7,12 +7,12 @@ import {
 } from "../context";
 import { loadKeyring } from "../crypto/key-source";
 import type { Keyring } from "../crypto/keyring";
-import { resealColumn, type ResealReport, type SealedColumn } from "../crypto/reseal";
+import { resealColumn, type ResealReport } from "../crypto/reseal";
 import { insertAudit } from "../db/audit";
 import type { Database } from "../db/database";
 import { migrate } from "../db/migrate";
 import { openDatabase } from "../db/open";
-import type { PeEnvironment } from "../db/tenants";
+import { tenantSealedColumn, type PeEnvironment } from "../db/tenants";
 import type { Logger } from "../logger";
 
 export interface AppStorageOptions {
@@ -41,19 +41,10 @@ export type ReencryptStep = (
   keyring: Keyring,
 ) => Promise<ResealReport | readonly ResealReport[]>;
 
-const tenantColumn = (column: string): SealedColumn => ({
-  table: "tenants",
-  column,
-  idColumn: "id",
-  keyIdColumn: `${column}_key_id`,
-  // The associated data setTenantCredentials seals with (db/tenants.ts).
-  aad: (row) => `tenant:${String(row.id)}:${column}`,
-});
-
 /** The engine's own sealed columns: both credential sets of every tenant. */
 export const reencryptTenantColumns: ReencryptStep = async (db, keyring) => [
-  await resealColumn(db, keyring, tenantColumn("pe_credentials")),
-  await resealColumn(db, keyring, tenantColumn("platform_credentials")),
+  await resealColumn(db, keyring, tenantSealedColumn("pe_credentials")),
+  await resealColumn(db, keyring, tenantSealedColumn("platform_credentials")),
 ];
 
 /** An app process's storage: the database (migrated) and the keyring. */
