@@ -1,6 +1,7 @@
 import { StorageUsageError, type Executor, type Row, type Tx } from "./database";
 import { interval, json, optDate, optString, type ClaimOptionsBase } from "./sql-helpers";
-import { platformContextStampSql, type Platform } from "./tenants";
+import { OUTBOX_ENQUEUE_CTES, platformContextStampSql } from "./sql-fragments";
+import type { Platform } from "./tenants";
 
 export type OutboxStatus = "pending" | "delivered" | "dead";
 
@@ -140,32 +141,6 @@ export async function enqueueOutboxMany(
   );
   return rows.map(mapOutbox);
 }
-
-/**
- * enqueueOutboxMany's writes as CTEs (`s`, the counters, and `enqueued`, the inserted rows), for
- * a statement that also changes the state the messages report, so both commit together without
- * a transaction of their own. The statement defines the messages first as a CTE named `i` with
- * the columns (tenant_id uuid, aggregate_type text, aggregate_id text, kind text, payload text
- * or jsonb, dedupe_key text, available_at text), at most one per aggregate.
- */
-export const OUTBOX_ENQUEUE_CTES = `s AS (
-       INSERT INTO outbox_sequences (aggregate_type, aggregate_id, seq)
-       SELECT aggregate_type, aggregate_id, 1 FROM i ORDER BY aggregate_type, aggregate_id
-       ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET seq = outbox_sequences.seq + 1
-       RETURNING aggregate_type, aggregate_id, seq
-     ), enqueued AS (
-       INSERT INTO outbox (tenant_id, aggregate_type, aggregate_id, seq, kind, payload,
-         dedupe_key, next_attempt_at)
-       SELECT i.tenant_id, i.aggregate_type, i.aggregate_id,
-         GREATEST(s.seq, (SELECT COALESCE(max(o.seq), 0) + 1 FROM outbox o
-                          WHERE o.aggregate_type = i.aggregate_type
-                            AND o.aggregate_id = i.aggregate_id)),
-         i.kind, i.payload::jsonb, i.dedupe_key, COALESCE(i.available_at::timestamptz, now())
-       FROM i JOIN s ON s.aggregate_type = i.aggregate_type AND s.aggregate_id = i.aggregate_id
-       ORDER BY i.aggregate_type, i.aggregate_id
-       ON CONFLICT (tenant_id, dedupe_key) DO NOTHING
-       RETURNING *
-     )`;
 
 /**
  * Claims due messages for delivery. Only the HEAD of each aggregate (its oldest pending

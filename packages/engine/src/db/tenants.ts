@@ -4,6 +4,7 @@ import type { Keyring } from "../crypto/keyring";
 import type { SealedColumn } from "../crypto/reseal";
 import { isUniqueViolation, type Executor, type Row } from "./database";
 import { optDate, optString } from "./sql-helpers";
+import { platformContextStampSql } from "./sql-fragments";
 
 export type Platform = "shopify" | "woocommerce";
 export type PeEnvironment = "sandbox" | "production";
@@ -283,16 +284,6 @@ export async function getTenantCredentials(
       r.platform_credentials,
     ),
   };
-}
-
-/**
- * A digest of what a delivery's TenantContext is made of (platform, shop domain and the sealed
- * platform credentials) for the row aliased `alias`: equal digests, equal context, since the
- * same ciphertext always opens to the same credentials. Any write of those columns changes it
- * (a re-seal too: a new nonce), whoever made it and whether or not it bumped updated_at.
- */
-export function platformContextStampSql(alias: string): string {
-  return `md5(convert_to(${alias}.platform || ' ' || ${alias}.shop_domain, 'UTF8') || COALESCE(${alias}.platform_credentials, '\\x'::bytea))`;
 }
 
 export interface TenantWithCredentials {

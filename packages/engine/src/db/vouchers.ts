@@ -1,6 +1,6 @@
 import { ConflictError, type Money } from "@pe-pay/core";
 import type { Executor, Row, Tx } from "./database";
-import { OUTBOX_ENQUEUE_CTES } from "./outbox";
+import { OUTBOX_ENQUEUE_CTES } from "./sql-fragments";
 import {
   col,
   guardedUpdate,
