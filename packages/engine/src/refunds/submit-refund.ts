@@ -60,7 +60,12 @@ export async function submitRefund(ctx: EngineContext, refundId: string): Promis
     const failure = classifySubmissionError(e);
     const now = ctx.clock.now();
     if (failure.kind === "refused") {
-      ctx.logger.warn({ ...log, code: failure.code }, "PagoEfectivo refused the refund");
+      ctx.logger.warn(
+        { ...log, code: failure.code },
+        failure.code === "environment_changed"
+          ? "refund not sent: the payment was made in another PagoEfectivo environment"
+          : "PagoEfectivo refused the refund",
+      );
       const failed = await ctx.db.transaction(async (tx) => {
         const row = await updateRefund(
           tx,
